@@ -1,0 +1,80 @@
+// A thin RAII layer over the SQLite C API: a connection and prepared statements with typed
+// binds. Only the store engines include this file.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <memory>
+#include <unordered_map>
+
+#include "common/status.h"
+
+namespace tabadul::store {
+
+class Statement;
+
+// One connection. Not thread-safe: use one per thread (SqliteStore pools them).
+class Database {
+ public:
+  // Opens (creating if needed) the database file. Sets WAL, synchronous=FULL, a busy timeout.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs one or more statements without results.
+  Status Exec(std::string_view sql);
+  // Compiles a statement.
+  Result<Statement> Prepare(std::string_view sql);
+  // A statement compiled once per connection and reused: reset and unbound on return. The
+  // pointer stays valid for the connection's life; do not use it from two places at once.
+  Result<Statement*> Cached(const std::string& sql);
+  // Resets every statement still stepping, ending the implicit read transaction it holds
+  // (an unfinished statement would otherwise pin an old WAL snapshot on this connection).
+  void ResetBusyStatements();
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  sqlite3* raw() const { return db_; }
+  Status Error(std::string_view what) const;
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_) {
+    other.stmt_ = nullptr;
+  }
+  Statement& operator=(Statement&& other) noexcept;
+  ~Statement();
+
+  // Binds are 1-based, as in SQLite.
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, int64_t value);
+  Statement& BindNull(int index);
+
+  // Steps once: true = a row is available, false = done. Errors become Internal (or
+  // AlreadyExists for a constraint violation).
+  Result<bool> Step();
+  // Steps to completion, for statements without rows.
+  Status Run();
+  void Reset();
+
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) const;
+  std::string_view TextView(int col) const;
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  friend class Database;
+  Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+  sqlite3_stmt* stmt_;
+  sqlite3* db_;
+};
+
+}  // namespace tabadul::store

@@ -1,0 +1,197 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+namespace tabadul::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+stix::StixObject Obj(const std::string& id, int64_t version_ns, bool revoked = false) {
+  stix::StixObject o;
+  o.id = id;
+  o.type = id.substr(0, id.find("--"));
+  o.spec_version = "2.1";
+  o.created = "2020-01-01T00:00:00.000Z";
+  o.created_ns = 1;
+  o.modified = "v" + std::to_string(version_ns);
+  o.modified_ns = version_ns;
+  o.revoked = revoked;
+  o.labels = {"a", "b"};
+  o.json = "{\"id\":\"" + id + "\",\"v\":" + std::to_string(version_ns) +
+           (revoked ? ",\"revoked\":true}" : "}");
+  return o;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("tabadul-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto s = SqliteStore::Open((dir_ / "tabadul.db").string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    ASSERT_TRUE(store_->CreateOrganization({"identity--00000000-0000-4000-8000-000000000001",
+                                            "acme", 1}).ok());
+    ASSERT_TRUE(store_->CreateCollection({"c1", "One", "", "", "acme", "amber", 1}).ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::vector<ObjectRow> All(ObjectQuery q) {
+    std::vector<ObjectRow> out;
+    while (true) {
+      auto page = store_->QueryObjects(q, nullptr);
+      EXPECT_TRUE(page.ok());
+      for (auto& r : page->rows) out.push_back(r);
+      if (!page->more) break;
+      q.added_after_us = page->rows.back().date_added_us;
+    }
+    return out;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, MintsStrictlyIncreasingDateAddedWithinOneMicrosecond) {
+  std::vector<stix::StixObject> batch;
+  for (int i = 0; i < 2000; ++i) {
+    batch.push_back(Obj("indicator--00000000-0000-4000-8000-" + std::to_string(100000000000 + i),
+                        1000));
+  }
+  auto out = store_->PutObjects("c1", batch, /*now_us=*/5);
+  ASSERT_TRUE(out.ok());
+  // A second batch at an earlier clock still comes strictly after the first.
+  auto out2 = store_->PutObjects("c1", std::span(batch).first(1), /*now_us=*/1);
+  ASSERT_TRUE(out2.ok());
+  EXPECT_EQ((*out2)[0].kind, PutOutcome::Kind::kDuplicate);
+  std::set<int64_t> seen;
+  for (auto& o : *out) {
+    EXPECT_EQ(o.kind, PutOutcome::Kind::kAdded);
+    EXPECT_TRUE(seen.insert(o.date_added_us).second);
+  }
+  ObjectQuery q;
+  q.collection_id = "c1";
+  q.limit = 7;
+  auto rows = All(q);
+  ASSERT_EQ(rows.size(), 2000u);
+  for (size_t i = 1; i < rows.size(); ++i) EXPECT_LT(rows[i - 1].date_added_us, rows[i].date_added_us);
+}
+
+TEST_F(SqliteStoreTest, VersionsFirstLastAllExact) {
+  const std::string id = "malware--00000000-0000-4000-8000-000000000001";
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj(id, 200)}, 10).ok());
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj(id, 300)}, 10).ok());
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj(id, 100)}, 10).ok());  // late arrival
+  ObjectQuery q;
+  q.collection_id = "c1";
+  auto last = All(q);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].version_ns, 300);
+  q.versions = {.all = false, .first = true, .last = false, .exact_ns = {}};
+  auto first = All(q);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].version_ns, 100);
+  q.versions = {.all = true};
+  EXPECT_EQ(All(q).size(), 3u);
+  q.versions = {.all = false, .first = false, .last = false, .exact_ns = {200, 999}};
+  auto exact = All(q);
+  ASSERT_EQ(exact.size(), 1u);
+  EXPECT_EQ(exact[0].version_ns, 200);
+}
+
+TEST_F(SqliteStoreTest, ImmutableVersionsAndRevocation) {
+  const std::string id = "indicator--00000000-0000-4000-8000-000000000002";
+  auto a = Obj(id, 100);
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{a}, 10).ok());
+  auto changed = a;
+  changed.json = "{\"different\":true}";
+  auto r = store_->PutObjects("c1", std::vector{changed}, 10);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].kind, PutOutcome::Kind::kRefused);
+  EXPECT_NE((*r)[0].message.find("immutable"), std::string::npos);
+
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj(id, 200, /*revoked=*/true)}, 10).ok());
+  auto after = store_->PutObjects("c1", std::vector{Obj(id, 300)}, 10);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ((*after)[0].kind, PutOutcome::Kind::kRefused);
+  EXPECT_NE((*after)[0].message.find("revoked"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, FilterAppliesBeforeLimit) {
+  std::vector<stix::StixObject> batch;
+  for (int i = 0; i < 50; ++i) {
+    batch.push_back(Obj("indicator--00000000-0000-4000-8000-" + std::to_string(100000000000 + i), 1));
+  }
+  ASSERT_TRUE(store_->PutObjects("c1", batch, 1).ok());
+  ObjectQuery q;
+  q.collection_id = "c1";
+  q.limit = 5;
+  int calls = 0;
+  RowFilter odd = [&](const ObjectRow& r) { ++calls; return (r.id.back() - '0') % 2 == 1; };
+  auto page = store_->QueryObjects(q, odd);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->rows.size(), 5u);
+  EXPECT_TRUE(page->more);
+  for (auto& r : page->rows) EXPECT_EQ((r.id.back() - '0') % 2, 1);
+}
+
+TEST_F(SqliteStoreTest, DeleteRemovesVersionsAndFixesFlags) {
+  const std::string id = "tool--00000000-0000-4000-8000-000000000003";
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj(id, 1), Obj(id, 2)}, 10).ok());
+  auto n = store_->DeleteObject("c1", id, VersionMatch{.all = false, .first = false,
+                                                       .last = true, .exact_ns = {}});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  ObjectQuery q;
+  q.collection_id = "c1";
+  auto rows = All(q);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].version_ns, 1);  // the remaining version became the latest
+  EXPECT_EQ(*store_->DeleteObject("c1", "tool--nope", VersionMatch{.all = true}), 0);
+}
+
+TEST_F(SqliteStoreTest, UsersGrantsAndStatus) {
+  ASSERT_TRUE(store_->CreateUser({"alice", "acme", Role::kPublisher, "hash", 1}).ok());
+  EXPECT_EQ(store_->CreateUser({"alice", "acme", Role::kReader, "h", 1}).code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->CreateUser({"bob", "nope", Role::kReader, "h", 1}).code(), StatusCode::kNotFound);
+  EXPECT_FALSE(store_->GetGrant("alice", "c1")->can_read);
+  ASSERT_TRUE(store_->SetGrant("alice", "c1", {true, false}).ok());
+  EXPECT_TRUE(store_->GetGrant("alice", "c1")->can_read);
+  EXPECT_FALSE(store_->GetGrant("alice", "c1")->can_write);
+  EXPECT_EQ(store_->SetGrant("alice", "c9", {true, true}).code(), StatusCode::kNotFound);
+
+  StatusRecord s{"s1", "c1", "alice", "identity--00000000-0000-4000-8000-000000000001", 7,
+                 {{"x--1", "v1", ""}}, {{"x--2", "", "bad"}}, {}};
+  ASSERT_TRUE(store_->PutStatus(s).ok());
+  auto got = store_->GetStatus("s1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->successes.size(), 1u);
+  ASSERT_EQ(got->failures.size(), 1u);
+  EXPECT_EQ(got->failures[0].message, "bad");
+  EXPECT_EQ(store_->GetStatus("nope").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, ReopenSeesCommittedData) {
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj("tool--00000000-0000-4000-8000-000000000009", 5)}, 10).ok());
+  store_.reset();
+  auto s = SqliteStore::Open((dir_ / "tabadul.db").string());
+  ASSERT_TRUE(s.ok());
+  ObjectQuery q;
+  q.collection_id = "c1";
+  q.with_json = true;
+  auto page = (*s)->QueryObjects(q, nullptr);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->rows.size(), 1u);
+  EXPECT_EQ(page->rows[0].json, "{\"id\":\"tool--00000000-0000-4000-8000-000000000009\",\"v\":5}");
+}
+
+}  // namespace
+}  // namespace tabadul::store

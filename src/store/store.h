@@ -1,0 +1,182 @@
+// The store: one interface for everything tabadul keeps (organizations, users, collections,
+// grants, STIX object versions, TAXII status resources). Engines implement it; today the
+// embedded engine (sqlite_store.h) is the only one. Only engines know SQL.
+//
+// Object versions are immutable rows keyed by (collection, id, version). Each collection mints
+// strictly increasing microsecond `date_added` values (never two alike, even for thousands of
+// objects posted in one microsecond), so a cursor that is just "the last date_added seen" pages
+// without loss or repetition. See docs/design/paging.md.
+//
+// Thread-safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "stix/object.h"
+
+namespace tabadul::store {
+
+struct Organization {
+  std::string id;    // a STIX identity id: "identity--<uuid>"
+  std::string name;  // unique, human-readable
+  int64_t created_us = 0;
+};
+
+enum class Role { kReader, kPublisher, kAdmin };
+std::string_view RoleName(Role role);
+std::optional<Role> ParseRole(std::string_view name);
+
+struct User {
+  std::string name;  // unique login name
+  std::string org_id;
+  Role role = Role::kReader;
+  std::string password_hash;  // argon2id encoded string (auth/password.h); never a plain secret
+  int64_t created_us = 0;
+};
+
+struct Collection {
+  std::string id;  // a UUID (TAXII collection id)
+  std::string title;
+  std::string description;
+  std::string alias;      // optional, unique when set
+  std::string owner_org;  // organization id
+  std::string default_tlp = "amber";  // marking applied to unmarked objects (policy module)
+  int64_t created_us = 0;
+};
+
+struct Grant {
+  bool can_read = false;
+  bool can_write = false;
+};
+
+// One stored object version, as the read paths see it.
+struct ObjectRow {
+  std::string collection_id;
+  int64_t date_added_us = 0;
+  std::string id;
+  std::string type;
+  std::string spec_version;
+  std::string version;     // `modified`, else `created`, else "" (unversioned SCO)
+  int64_t version_ns = 0;  // its instant; 0 for unversioned
+  bool revoked = false;
+  std::string created_by_ref;
+  std::vector<std::string> labels;
+  std::vector<std::string> marking_refs;  // object_marking_refs
+  bool has_granular_markings = false;
+  std::string json;  // empty unless the query asked for it
+};
+
+// Which versions of each object a query returns (TAXII match[version]). Several selections
+// are ORed: e.g. first,last. `all` overrides the rest.
+struct VersionMatch {
+  bool all = false;
+  bool first = false;
+  bool last = true;  // the TAXII default
+  std::vector<int64_t> exact_ns;
+};
+
+struct ObjectQuery {
+  std::string collection_id;
+  int64_t added_after_us = -1;  // only rows with date_added > this; -1 = from the start
+  std::vector<std::string> ids;            // empty = any
+  std::vector<std::string> types;          // empty = any
+  std::vector<std::string> spec_versions;  // empty = any
+  VersionMatch versions;
+  bool with_json = false;
+  size_t limit = 100;  // at most this many rows in the page (> 0)
+};
+
+// A visibility predicate applied to each candidate row *before* the limit counts it, so a page
+// is full whenever enough visible rows exist. Must be cheap and thread-safe; null = all visible.
+using RowFilter = std::function<bool(const ObjectRow&)>;
+
+struct Page {
+  std::vector<ObjectRow> rows;  // ascending date_added
+  bool more = false;            // visible rows exist after the last one returned
+};
+
+// What happened to one posted object.
+struct PutOutcome {
+  enum class Kind {
+    kAdded,      // a new version was stored
+    kDuplicate,  // that exact version was already stored (not an error, per TAXII §5.5)
+    kRefused,    // not stored; `message` says why
+  };
+  Kind kind = Kind::kAdded;
+  int64_t date_added_us = 0;  // for kAdded and kDuplicate
+  std::string message;
+};
+
+struct StatusItem {
+  std::string id;
+  std::string version;
+  std::string message;
+};
+
+// A TAXII status resource. Posts are processed synchronously, so a status is complete when it
+// is stored; `pending_count` is kept for the resource's shape.
+struct StatusRecord {
+  std::string id;  // UUID
+  std::string collection_id;
+  std::string user_name;   // who posted (only that user's organization may read it)
+  std::string org_id;
+  int64_t request_timestamp_us = 0;
+  std::vector<StatusItem> successes;
+  std::vector<StatusItem> failures;
+  std::vector<StatusItem> pendings;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Organizations. Names and ids are unique (AlreadyExists).
+  virtual Status CreateOrganization(const Organization& org) = 0;
+  // Finds by id or by name; NotFound when neither matches.
+  virtual Result<Organization> GetOrganization(std::string_view id_or_name) = 0;
+  virtual Result<std::vector<Organization>> ListOrganizations() = 0;
+
+  // Users. The organization must exist (NotFound); names are unique (AlreadyExists).
+  virtual Status CreateUser(const User& user) = 0;
+  virtual Result<User> GetUser(std::string_view name) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Status SetPassword(std::string_view name, std::string_view password_hash) = 0;
+
+  // Collections. The owner must exist; id and alias are unique.
+  virtual Status CreateCollection(const Collection& collection) = 0;
+  virtual Result<Collection> GetCollection(std::string_view id_or_alias) = 0;
+  // In a stable order (creation order).
+  virtual Result<std::vector<Collection>> ListCollections() = 0;
+
+  // Per user and collection; both must exist. A missing grant reads as {false, false}.
+  virtual Status SetGrant(std::string_view user, std::string_view collection_id, Grant grant) = 0;
+  virtual Result<Grant> GetGrant(std::string_view user, std::string_view collection_id) = 0;
+
+  // Stores each object version into the collection in ONE durable transaction: when this
+  // returns, every kAdded row survives a crash; when it fails (Internal), none was stored. The
+  // outcome vector matches `objects` index for index. `now_us` seeds date_added minting. A newer
+  // version of an object whose stored version is revoked is refused (STIX §3.6).
+  virtual Result<std::vector<PutOutcome>> PutObjects(std::string_view collection_id,
+                                                     std::span<const stix::StixObject> objects,
+                                                     int64_t now_us) = 0;
+
+  // One page of a collection's object versions in ascending date_added order, filtered before
+  // the limit by the query and by `visible`.
+  virtual Result<Page> QueryObjects(const ObjectQuery& query, const RowFilter& visible) = 0;
+
+  // Removes the matching versions of one object; returns how many were removed (0 = none).
+  virtual Result<int> DeleteObject(std::string_view collection_id, std::string_view id,
+                                   const VersionMatch& versions) = 0;
+
+  // Status resources.
+  virtual Status PutStatus(const StatusRecord& status) = 0;
+  virtual Result<StatusRecord> GetStatus(std::string_view id) = 0;
+};
+
+}  // namespace tabadul::store
