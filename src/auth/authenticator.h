@@ -1,0 +1,59 @@
+// Turns an HTTP Authorization header into a Principal (user, organization, role).
+//
+// argon2id is deliberately slow (tens of milliseconds), far too slow to run on every request of
+// a client paging through a collection. After one successful verification the credentials are
+// remembered for `cache_ttl_us` under a keyed BLAKE2b digest of "user:password" (key random per
+// process), so the cache never holds a secret and a lookup costs one hash. A changed password
+// takes effect in this process at once (SetPassword clears the cache) and in other processes
+// after the TTL. Failed attempts are never cached.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace tabadul::auth {
+
+struct Principal {
+  std::string user;
+  std::string org_id;
+  store::Role role = store::Role::kReader;
+};
+
+class Authenticator {
+ public:
+  // `store` and `clock` must outlive this object. Thread-safe.
+  Authenticator(store::Store& store, const Clock& clock, int64_t cache_ttl_us = 300'000'000);
+
+  // Accepts "Basic base64(user:password)". Unauthenticated (with a message that does not say
+  // whether the user exists) for anything else or for wrong credentials.
+  Result<Principal> Authenticate(std::string_view authorization_header);
+
+  // Forgets every cached credential (after a password change or user removal).
+  void ClearCache();
+
+ private:
+  struct Entry {
+    Principal principal;
+    int64_t expires_us;
+  };
+  std::string Digest(std::string_view user, std::string_view password) const;
+
+  store::Store& store_;
+  const Clock& clock_;
+  const int64_t cache_ttl_us_;
+  std::string key_;  // random BLAKE2b key, fixed at construction
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
+};
+
+// Decodes standard base64 (with padding); nullopt on malformed input.
+std::optional<std::string> DecodeBase64(std::string_view in);
+
+}  // namespace tabadul::auth
