@@ -33,6 +33,20 @@ class ObjectStream {
   // input.
   virtual Result<bool> Next(std::string_view* raw) = 0;
 
+  // The envelope's `more` (false when absent or for a bundle) and `next` (empty when absent).
+  // Known once Open() has succeeded.
+  virtual bool more() const = 0;
+  virtual std::string_view next() const = 0;
+
+  // The bundle's `id` (empty for an envelope).
+  virtual std::string_view bundle_id() const = 0;
+
+  // Like Open(), but never copies: the caller promises that kPadding readable bytes follow
+  // text.data() + text.size() (e.g. a std::string whose capacity is at least size + kPadding,
+  // as ReadPaddedText-style loaders produce). Use it for large bundles to keep memory at ~1x.
+  static Result<std::unique_ptr<ObjectStream>> OpenPadded(std::string_view text);
+  static constexpr size_t kPadding = 64;
+
   static constexpr int kMaxDepth = 64;
 };
 

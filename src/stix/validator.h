@@ -26,6 +26,8 @@
 // Thread-safe (no shared state).
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -38,5 +40,16 @@ Result<StixObject> ParseObject(std::string_view json);
 // Best effort: the value of a top-level "id" string in `json`, or empty. Used to name an object
 // in a failure report when ParseObject refused it.
 std::string ExtractId(std::string_view json);
+
+// The rule and property named by a refusal of ParseObject() ("[rule] property: text"), or
+// nullopt when `status` is OK or not such a refusal. For clients that map rules to their own
+// codes (e.g. the TAXII status resource's failure messages) and for the conformance tests.
+// Nested properties are named by a path such as "external_references[0].source_name"; a
+// whole-document problem (rule json) is named "$".
+struct Refusal {
+  std::string rule;
+  std::string property;
+};
+std::optional<Refusal> ParseRefusal(const Status& status);
 
 }  // namespace tabadul::stix
