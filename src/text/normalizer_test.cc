@@ -1,0 +1,93 @@
+#include "text/normalizer.h"
+
+#include <gtest/gtest.h>
+
+namespace tabadul::text {
+namespace {
+
+std::string Extract(std::string_view s) { return Normalize(s, NormalizeMode::kExtract).text; }
+std::string Match(std::string_view s) { return Normalize(s, NormalizeMode::kMatch).text; }
+
+TEST(NormalizerTest, AsciiIsUnchangedInExtractModeAndLowerCasedInMatchMode) {
+  EXPECT_EQ(Extract("Hello APT28 1.2.3.4"), "Hello APT28 1.2.3.4");
+  EXPECT_EQ(Match("Hello APT28 1.2.3.4"), "hello apt28 1.2.3.4");
+}
+
+TEST(NormalizerTest, ArabicIndicDigitsBecomeAscii) {
+  EXPECT_EQ(Extract("١٩٢.١٦٨.١.١"), "192.168.1.1");
+  EXPECT_EQ(Extract("۱۲۳۴"), "1234");          // Eastern Arabic-Indic (Persian/Urdu)
+  EXPECT_EQ(Extract("٣٫١٤"), "3.14");          // Arabic decimal separator
+}
+
+TEST(NormalizerTest, BidiControlsAndZeroWidthCharactersAreRemoved) {
+  EXPECT_EQ(Extract("evil\u200F.com"), "evil.com");
+  EXPECT_EQ(Extract("\u202Bex\u200Bample\u202C\u2066.org\u2069\uFEFF"), "example.org");
+  EXPECT_EQ(Extract("a\u061Cb\u00ADc"), "abc");
+}
+
+TEST(NormalizerTest, TashkeelAndTatweelAreRemoved) {
+  EXPECT_EQ(Extract("مُـــحَمَّدٌ"), "محمد");
+  EXPECT_EQ(Extract("ev\u0640il.com"), "evil.com");  // tatweel inside a Latin run
+}
+
+TEST(NormalizerTest, NfkcFoldsCompatibilityForms) {
+  EXPECT_EQ(Extract("ｅｖｉｌ．ｃｏｍ"), "evil.com");  // full-width forms
+  EXPECT_EQ(Extract("\uFEFB"), "\u0644\u0627");       // lam-alef ligature
+  EXPECT_EQ(Extract("\uFE8D\uFEDF"), "\u0627\u0644");  // presentation forms
+  EXPECT_EQ(Extract("e\u0301"), "\u00E9");            // composition
+}
+
+TEST(NormalizerTest, MatchModeFoldsAlefYaaTaaMarbutaAndHamzaSeats) {
+  EXPECT_EQ(Match("أإآٱا"), "ااااا");
+  EXPECT_EQ(Match("مستشفى"), "مستشفي");
+  EXPECT_EQ(Match("المملكة"), "المملكه");
+  EXPECT_EQ(Match("إسرائيل"), "اسراييل");
+  EXPECT_EQ(Match("مُؤْتَمَر"), "موتمر");
+  EXPECT_EQ(Match("الإِمَارَات"), "الامارات");
+  EXPECT_EQ(Match("ÉCOLE"), "école");
+}
+
+TEST(NormalizerTest, ExtractModeKeepsLetterIdentity) {
+  EXPECT_EQ(Extract("إسرائيل"), "إسرائيل");
+}
+
+TEST(NormalizerTest, InvalidUtf8BecomesReplacementCharacter) {
+  const std::string bad = std::string("a\xFF") + "b\xE2\x82";
+  EXPECT_EQ(Extract(bad), "a\uFFFDb\uFFFD\uFFFD");
+}
+
+TEST(NormalizerTest, OffsetsPointIntoTheOriginal) {
+  const std::string original = "IP \u200F١٩٢.٠.٢.١\u200F here";
+  NormalizedText n = Normalize(original, NormalizeMode::kExtract);
+  ASSERT_EQ(n.text, "IP 192.0.2.1 here");
+  const size_t b = n.text.find("192");
+  const size_t e = b + std::string("192.0.2.1").size();
+  const size_t ob = n.offsets.ToSource(b);
+  const size_t oe = n.offsets.ToSourceEnd(e, original.data(), original.size());
+  EXPECT_EQ(original.substr(ob, oe - ob), "١٩٢.٠.٢.١");
+  const size_t h = n.text.find("here");
+  EXPECT_EQ(original.substr(n.offsets.ToSource(h), 4), "here");
+}
+
+TEST(NormalizerTest, OffsetsSurviveTashkeel) {
+  const std::string original = "في مَدِينَةِ الرِّيَاض";
+  NormalizedText n = Normalize(original, NormalizeMode::kMatch);
+  const size_t b = n.text.find("الرياض");
+  ASSERT_NE(b, std::string::npos);
+  const size_t ob = n.offsets.ToSource(b);
+  const size_t oe = n.offsets.ToSourceEnd(n.text.size(), original.data(), original.size());
+  EXPECT_EQ(original.substr(ob, oe - ob), "الرِّيَاض");
+}
+
+TEST(NormalizerTest, PlainTextNeedsNoCheckpoints) {
+  NormalizedText n = Normalize("plain ascii and عربي بدون تشكيل", NormalizeMode::kExtract);
+  EXPECT_EQ(n.offsets.checkpoint_count(), 0u);
+}
+
+TEST(NormalizerTest, EmptyInput) {
+  EXPECT_EQ(Extract(""), "");
+  EXPECT_EQ(NormalizeForMatch(""), "");
+}
+
+}  // namespace
+}  // namespace tabadul::text

@@ -1,0 +1,40 @@
+// OffsetMap: where a byte of a rewritten text came from in the text it was rewritten from.
+//
+// Normalization and refanging delete, replace and shorten characters, but every indicator and
+// entity must still point at its exact place in the caller's original bytes (provenance, and the
+// UI highlights it). Storing one source offset per output byte would cost four times the text;
+// instead the map keeps a checkpoint only where the output-to-source delta changes, which for
+// ordinary text (ASCII, or Arabic without marks) is one checkpoint in total.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace tabadul::text {
+
+class OffsetMap {
+ public:
+  // Records that output offset `out` corresponds to source offset `in`. Calls must come with
+  // non-decreasing `out` and `in`; a checkpoint is stored only when the delta changes.
+  void Note(size_t out, size_t in);
+
+  // Source offset of the output byte at `out` (for the start of a span). Bytes inside a rewritten
+  // segment map into that segment, never past its end.
+  size_t ToSource(size_t out) const;
+
+  // Source offset one past the output span that ends at `out_end` (exclusive). `source` must be
+  // the source text, used to extend the result to the end of the UTF-8 character it falls in.
+  size_t ToSourceEnd(size_t out_end, const char* source, size_t source_size) const;
+
+  size_t checkpoint_count() const { return points_.size(); }
+
+ private:
+  struct Point {
+    size_t out;
+    size_t in;
+  };
+  std::vector<Point> points_;
+};
+
+}  // namespace tabadul::text

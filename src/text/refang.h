@@ -1,0 +1,53 @@
+// Refanging: undoing the ways analysts "defang" indicators so they cannot be clicked
+// ("hxxp://evil[.]com", "1.2.3(.)4", "user[at]mail[.]com", "evil نقطة com").
+//
+// The rules are data (src/text/data/refang_rules.tsv, compiled into the library as the default
+// table; operators may parse their own), not code: a table of literal forms and replacements,
+// matched ASCII-case-insensitively, longest form first at each position. The text should already
+// be normalized (NormalizeMode::kExtract) so bidi marks and Arabic-Indic digits cannot hide a
+// defanged form. Pure, thread-safe once constructed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "text/offset_map.h"
+
+namespace tabadul::text {
+
+struct RefangRule {
+  std::string from;  // the defanged form, as written (matched ASCII-case-insensitively)
+  std::string to;    // what it stands for
+};
+
+struct RefangedText {
+  std::string text;
+  OffsetMap offsets;                 // text offset -> input offset
+  std::vector<size_t> edit_offsets;  // output offsets where a rule fired, ascending
+
+  // True when a rule fired inside the output span [begin, end).
+  bool EditedWithin(size_t begin, size_t end) const;
+};
+
+class Refanger {
+ public:
+  // Parses a rule table (format in data/refang_rules.tsv). Fails with InvalidArgument naming the
+  // line for a line without a tab, an empty form, or a bad escape.
+  static Result<Refanger> Parse(std::string_view table);
+  // The table shipped with tabadul. Never fails (the file is checked by a unit test).
+  static const Refanger& Default();
+
+  explicit Refanger(std::vector<RefangRule> rules);
+  RefangedText Apply(std::string_view text) const;
+  size_t rule_count() const { return rules_.size(); }
+
+ private:
+  std::vector<RefangRule> rules_;  // sorted longest-first within each first byte
+  std::array<std::vector<uint32_t>, 256> by_first_byte_;  // lower-cased first byte -> rules
+};
+
+}  // namespace tabadul::text
