@@ -133,7 +133,7 @@ void AppendNumber(double d, std::string* out) {
   }
 }
 
-void AppendCanonical(simdjson::dom::element e, std::string* out) {
+Status AppendCanonical(simdjson::dom::element e, std::string* out) {
   using simdjson::dom::element_type;
   switch (e.type()) {
     case element_type::OBJECT: {
@@ -144,13 +144,18 @@ void AppendCanonical(simdjson::dom::element e, std::string* out) {
                 [](const auto& a, const auto& b) { return a.first < b.first; });
       out->push_back('{');
       for (size_t i = 0; i < fields.size(); ++i) {
+        if (i && fields[i].first == fields[i - 1].first) {
+          // RFC 8785 requires unique names (I-JSON); there is no canonical form otherwise.
+          return InvalidArgument("duplicate property name '" +
+                                 std::string(fields[i].second.first) + "'");
+        }
         if (i) out->push_back(',');
         AppendString(fields[i].second.first, out);
         out->push_back(':');
-        AppendCanonical(fields[i].second.second, out);
+        TABADUL_RETURN_IF_ERROR(AppendCanonical(fields[i].second.second, out));
       }
       out->push_back('}');
-      return;
+      return Status::Ok();
     }
     case element_type::ARRAY: {
       out->push_back('[');
@@ -158,18 +163,19 @@ void AppendCanonical(simdjson::dom::element e, std::string* out) {
       for (auto item : simdjson::dom::array(e)) {
         if (!first) out->push_back(',');
         first = false;
-        AppendCanonical(item, out);
+        TABADUL_RETURN_IF_ERROR(AppendCanonical(item, out));
       }
       out->push_back(']');
-      return;
+      return Status::Ok();
     }
-    case element_type::STRING: AppendString(std::string_view(e), out); return;
-    case element_type::INT64: AppendNumber(double(int64_t(e)), out); return;
-    case element_type::UINT64: AppendNumber(double(uint64_t(e)), out); return;
-    case element_type::DOUBLE: AppendNumber(double(e), out); return;
-    case element_type::BOOL: out->append(bool(e) ? "true" : "false"); return;
-    case element_type::NULL_VALUE: out->append("null"); return;
+    case element_type::STRING: AppendString(std::string_view(e), out); break;
+    case element_type::INT64: AppendNumber(double(int64_t(e)), out); break;
+    case element_type::UINT64: AppendNumber(double(uint64_t(e)), out); break;
+    case element_type::DOUBLE: AppendNumber(double(e), out); break;
+    case element_type::BOOL: out->append(bool(e) ? "true" : "false"); break;
+    case element_type::NULL_VALUE: out->append("null"); break;
   }
+  return Status::Ok();
 }
 
 Result<simdjson::dom::element> ParseDom(simdjson::dom::parser& parser, std::string_view json) {
@@ -254,7 +260,7 @@ Result<std::string> CanonicalJson(std::string_view json) {
   TABADUL_ASSIGN_OR_RETURN(simdjson::dom::element root, ParseDom(parser, json));
   std::string out;
   out.reserve(json.size());
-  AppendCanonical(root, &out);
+  TABADUL_RETURN_IF_ERROR(AppendCanonical(root, &out));
   return out;
 }
 
@@ -267,7 +273,7 @@ Result<std::string> ScoIdFromContributing(std::string_view type,
     return InvalidArgument("no ID-contributing property: use a UUIDv4");
   }
   std::string canonical;
-  AppendCanonical(root, &canonical);
+  TABADUL_RETURN_IF_ERROR(AppendCanonical(root, &canonical));
   TABADUL_ASSIGN_OR_RETURN(std::string uuid, UuidV5(kScoNamespace, canonical));
   return std::string(type) + "--" + uuid;
 }
@@ -302,11 +308,11 @@ Result<std::string> DeterministicScoId(std::string_view sco_json) {
       if (!chosen.empty()) {
         AppendString(chosen, &contributing);
         contributing.push_back(':');
-        AppendCanonical(hashes.at_key(chosen).value(), &contributing);
+        TABADUL_RETURN_IF_ERROR(AppendCanonical(hashes.at_key(chosen).value(), &contributing));
       }
       contributing.push_back('}');
     } else {
-      AppendCanonical(v, &contributing);
+      TABADUL_RETURN_IF_ERROR(AppendCanonical(v, &contributing));
     }
   }
   contributing.push_back('}');

@@ -30,7 +30,7 @@ Result<std::string> UuidV5(std::string_view namespace_uuid, std::string_view nam
 
 // RFC 8785 (JCS) canonical form of a JSON text: object keys sorted by UTF-16 code units, no
 // insignificant whitespace, minimal string escapes, numbers in ECMAScript form. InvalidArgument
-// for malformed JSON.
+// for malformed JSON and for an object with a duplicate key (which has no canonical form).
 Result<std::string> CanonicalJson(std::string_view json);
 
 // The deterministic id of an SCO: "<type>--" + UUIDv5(kScoNamespace, JCS(contributing)), where

@@ -67,6 +67,9 @@ TEST(CanonicalJsonTest, SortsKeysByUtf16AndFormatsNumbers) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*s, "{\"\xF0\x90\x80\x80\":2,\"\xEF\xBF\xBD\":1}");
   EXPECT_FALSE(CanonicalJson("{").ok());
+  // Duplicate names have no canonical form (found by the fuzzer: sorting made it unstable).
+  EXPECT_EQ(CanonicalJson(R"({"a":1,"b":[{"k":1,"k":2}]})").status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(ScoIdTest, MatchesOasisExampleIds) {

@@ -3,7 +3,8 @@
 // The object is parsed once into a simdjson DOM (a thread_local parser, so no shared state), and
 // then checked in a fixed order, so that an object with several defects always gets the same
 // refusal:
-//   1. json          the text is one JSON object, nested at most kMaxDepth deep;
+//   1. json          the text is one JSON object, nested at most kMaxDepth deep, with no
+//                    duplicate key in any object (JSON parsers disagree on which one wins);
 //   2. type / id     `type` and `id` exist and are well formed, the id's prefix is the type;
 //   3. structure     a walk over every value: no empty list, integers within 54 bits, every
 //                    *_ref / *_refs value a STIX id (property names ending so are references
@@ -62,21 +63,48 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// ---- 1. depth -----------------------------------------------------------------------------
+// ---- 1. JSON shape ------------------------------------------------------------------------
 
-// Depth of `e` counted in containers (an empty object has depth 1). Stops early past `limit`.
-int Depth(element e, int limit) {
-  if (limit < 0) return 1;
-  int deepest = 0;
-  if (e.is_object()) {
-    for (auto field : object(e)) deepest = std::max(deepest, Depth(field.value, limit - 1));
-    return deepest + 1;
+// The first key that occurs twice in `o`, or empty. Duplicate keys are refused because JSON
+// parsers disagree on which value wins: a second `object_marking_refs` could otherwise show a
+// consumer a different marking than the one this server enforced.
+std::string_view DuplicateKey(object o) {
+  constexpr size_t kSmall = 12;
+  if (o.size() <= kSmall) {
+    std::string_view keys[kSmall];
+    size_t n = 0;
+    for (auto field : o) {
+      for (size_t i = 0; i < n; ++i) {
+        if (keys[i] == field.key) return field.key;
+      }
+      keys[n++] = field.key;
+    }
+    return {};
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(o.size());
+  for (auto field : o) keys.push_back(field.key);
+  std::sort(keys.begin(), keys.end());
+  auto dup = std::adjacent_find(keys.begin(), keys.end());
+  return dup == keys.end() ? std::string_view() : *dup;
+}
+
+// Nesting depth (counted in containers, the object itself is 1) at most `limit`, and no
+// object with a duplicate key.
+Status JsonShape(element e, int limit) {
+  if (!e.is_object() && !e.is_array()) return Status::Ok();
+  if (limit == 0) {
+    return Refuse("json", "$", "nesting deeper than " + std::to_string(ObjectStream::kMaxDepth) +
+                  " levels");
   }
   if (e.is_array()) {
-    for (element child : array(e)) deepest = std::max(deepest, Depth(child, limit - 1));
-    return deepest + 1;
+    for (element child : array(e)) TABADUL_RETURN_IF_ERROR(JsonShape(child, limit - 1));
+    return Status::Ok();
   }
-  return 0;
+  std::string_view dup = DuplicateKey(object(e));
+  if (!dup.empty()) return Refuse("json", dup, "duplicate property name");
+  for (auto field : object(e)) TABADUL_RETURN_IF_ERROR(JsonShape(field.value, limit - 1));
+  return Status::Ok();
 }
 
 // ---- 3. structure walk --------------------------------------------------------------------
@@ -708,10 +736,7 @@ Result<StixObject> ParseObject(std::string_view json) {
     return Refuse("json", "$", std::string("malformed JSON: ") + simdjson::error_message(error));
   }
   if (!root.is_object()) return Refuse("json", "$", "a STIX object must be a JSON object");
-  if (Depth(root, ObjectStream::kMaxDepth) > ObjectStream::kMaxDepth) {
-    return Refuse("json", "$", "nesting deeper than " + std::to_string(ObjectStream::kMaxDepth) +
-                  " levels");
-  }
+  TABADUL_RETURN_IF_ERROR(JsonShape(root, ObjectStream::kMaxDepth));
   object o(root);
   StixObject out;
   std::string_view type, id;

@@ -263,6 +263,11 @@ case("json--nesting-65", withp(BASE["indicator"], x_deep=json.loads("[" * 64 + "
 case("json--lone-surrogate", '{"type": "x-a\\udc80"}', False, "json", "$")
 case("json--number-too-large", '{"type":"x-abc","n":123456789012345678901234567890}', False,
      "json", "$", "not representable in 64 bits at all: refused by the JSON parser")
+case("json--duplicate-key", json.dumps(BASE["indicator"])[:-1] +
+     ', "object_marking_refs": ["%s"], "object_marking_refs": ["%s"]}' % (TLP_GREEN, TLP_GREEN),
+     False, "json", "object_marking_refs", "parsers disagree on which duplicate wins")
+case("json--duplicate-nested-key", json.dumps(withp(BASE["indicator"], x_a={"k": 1}))[:-2] +
+     ', "k": 2}}', False, "json", "k")
 # ---- type-syntax -------------------------------------------------------------------------
 for name, t in [("uppercase", "Indicator"), ("short", "ab"), ("leading-dash", "-abc"),
                 ("trailing-dash", "abc-"), ("double-dash", "x--abc"), ("underscore", "x_abc"),
