@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace tabadul::stix {
 namespace {
@@ -129,6 +131,24 @@ TEST(ParseObjectTest, DepthLimit) {
   // Far deeper than simdjson's own limit: still a clean refusal.
   std::string hostile = R"({"a":)" + std::string(5000, '[') + std::string(5000, ']') + "}";
   EXPECT_EQ(Verdict(hostile), "json $");
+}
+
+TEST(ParseObjectTest, ConcurrentCallsAgree) {
+  // Each thread has its own parser: results must not bleed between threads.
+  std::string bad = Replace(kIndicator, R"("pattern_type": "stix",)", "");
+  std::vector<std::thread> threads;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        bool good = (i + t) % 2 == 0;
+        Result<StixObject> r = ParseObject(good ? std::string(kIndicator) : bad);
+        if (r.ok() != good || (good && r->json != kIndicator)) ++failures[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures, (std::vector<int>{0, 0, 0, 0}));
 }
 
 TEST(ExtractIdTest, FromGoodAndBrokenJson) {
