@@ -251,8 +251,8 @@ bool IsValidPropertyName(std::string_view name) {
 
 class ObjectChecks {
  public:
-  ObjectChecks(object o, std::string_view type, const TypeSpec* spec)
-      : o_(o), type_(type), spec_(spec),
+  ObjectChecks(element root, std::string_view type, const TypeSpec* spec)
+      : root_(root), o_(object(root)), type_(type), spec_(spec),
         class_(spec ? spec->object_class : ObjectClass::kCustom) {}
 
   ObjectClass object_class() const { return class_; }
@@ -649,8 +649,31 @@ class ObjectChecks {
     return Status::Ok();
   }
 
-  static Status GranularMarkingOf(element gm, const std::string& where, std::string_view id,
-                                  StixObject* out) {
+  // True when `selector` (dot-separated keys and "[n]" list indices, STIX 2.1 §7.2.3.1, e.g.
+  // "external_references.[0].source_name") names content present in the object.
+  bool SelectorMatches(std::string_view selector) const {
+    element at = root_;
+    while (true) {
+      size_t dot = selector.find('.');
+      std::string_view step = selector.substr(0, dot);
+      if (step.empty()) return false;
+      if (step.front() == '[' && step.back() == ']' && step.size() > 2) {
+        size_t index = 0;
+        for (char c : step.substr(1, step.size() - 2)) {
+          if (c < '0' || c > '9' || index > 1000000000) return false;
+          index = index * 10 + size_t(c - '0');
+        }
+        if (!at.is_array() || at.at(index).get(at)) return false;
+      } else if (!at.is_object() || object(at).at_key(step).get(at)) {
+        return false;
+      }
+      if (dot == std::string_view::npos) return true;
+      selector.remove_prefix(dot + 1);
+    }
+  }
+
+  Status GranularMarkingOf(element gm, const std::string& where, std::string_view id,
+                           StixObject* out) const {
     if (!gm.is_object()) return Refuse("marking", where, "must be an object");
     object g(gm);
     element selectors, ref, lang;
@@ -664,8 +687,14 @@ class ObjectChecks {
                     "a granular marking has exactly one of 'marking_ref' and 'lang'");
     }
     GranularMarking marking;
+    size_t i = 0;
     for (element s : array(selectors)) {
-      if (!s.is_string()) return Refuse("marking", where + ".selectors", "must be strings");
+      std::string at = where + ".selectors[" + std::to_string(i++) + "]";
+      if (!s.is_string()) return Refuse("marking", at, "must be a string");
+      if (!SelectorMatches(std::string_view(s))) {
+        return Refuse("marking", at, Quote(std::string_view(s)) +
+                      " does not select content present in the object");
+      }
       marking.selectors.emplace_back(std::string_view(s));
     }
     if (has_ref) {
@@ -684,6 +713,7 @@ class ObjectChecks {
     return Status::Ok();
   }
 
+  element root_;
   object o_;
   std::string_view type_;
   const TypeSpec* spec_;
@@ -742,7 +772,7 @@ Result<StixObject> ParseObject(std::string_view json) {
   std::string_view type, id;
   TABADUL_RETURN_IF_ERROR(TypeAndId(o, &type, &id));
   const TypeSpec* spec = FindTypeSpec(type);
-  ObjectChecks checks(o, type, spec);
+  ObjectChecks checks(root, type, spec);
 
   StructureWalk walk(/*local_refs_in_objects=*/type == "observed-data");
   TABADUL_RETURN_IF_ERROR(walk.Run(o));

@@ -22,7 +22,8 @@
 //   property-value       enumerated / bounded values (confidence 0-100, revoked is a boolean,
 //                        lists where a list is required, ...)
 //   marking              object_marking_refs does not reference the object itself; granular
-//                        markings have selectors and exactly one of marking_ref / lang
+//                        markings have selectors and exactly one of marking_ref / lang; each
+//                        selector selects content present in the object
 // Thread-safe (no shared state).
 #pragma once
 

@@ -237,7 +237,7 @@ case("valid--observed-data-objects", withp(without(BASE["observed-data"], "objec
     "1": {"type": "network-traffic", "src_ref": "0", "protocols": ["tcp"]}}), True,
      note="the deprecated objects dictionary uses local references")
 case("valid--granular-markings", withp(BASE["indicator"], granular_markings=[
-    {"selectors": ["pattern"], "marking_ref": TLP_GREEN}, {"selectors": ["name"], "lang": "en"}],
+    {"selectors": ["pattern"], "marking_ref": TLP_GREEN}, {"selectors": ["pattern"], "lang": "en"}],
     object_marking_refs=[TLP_GREEN]), True)
 case("valid--everything-common", withp(BASE["indicator"], created_by_ref=IDENTITY, revoked=False,
      labels=["x"], confidence=100, lang="en", external_references=[
@@ -368,7 +368,7 @@ case("reference--object_marking_refs-not-marking", withp(BASE["indicator"],
                                                          object_marking_refs=[IDENTITY]),
      False, "reference", "object_marking_refs")
 case("reference--granular-marking_ref", withp(BASE["indicator"], granular_markings=[
-    {"selectors": ["name"], "marking_ref": "tlp-green"}]), False, "reference",
+    {"selectors": ["pattern"], "marking_ref": "tlp-green"}]), False, "reference",
      "granular_markings[0].marking_ref")
 case("reference--sco-ref", withp(BASE["network-traffic"], src_ref="10.0.0.1"), False,
      "reference", "src_ref")
@@ -419,18 +419,35 @@ md = BASE["marking-definition"]
 case("marking--self-reference", withp(md, object_marking_refs=[md["id"]]), False, "marking",
      "object_marking_refs")
 case("marking--granular-both", withp(BASE["indicator"], granular_markings=[
-    {"selectors": ["name"], "marking_ref": TLP_GREEN, "lang": "en"}]), False, "marking",
+    {"selectors": ["pattern"], "marking_ref": TLP_GREEN, "lang": "en"}]), False, "marking",
      "granular_markings[0]")
 case("marking--granular-neither", withp(BASE["indicator"], granular_markings=[
-    {"selectors": ["name"]}]), False, "marking", "granular_markings[0]")
+    {"selectors": ["pattern"]}]), False, "marking", "granular_markings[0]")
 case("marking--granular-no-selectors", withp(BASE["indicator"], granular_markings=[
     {"marking_ref": TLP_GREEN}]), False, "marking", "granular_markings[0].selectors")
 case("marking--granular-not-object", withp(BASE["indicator"], granular_markings=["x"]), False,
      "marking", "granular_markings[0]")
 case("marking--granular-not-list", withp(BASE["indicator"], granular_markings={"selectors": ["a"]}),
      False, "marking", "granular_markings")
+case("marking--selector-missing-property", withp(BASE["indicator"], granular_markings=[
+    {"selectors": ["pattern", "description"], "marking_ref": TLP_GREEN}]), False, "marking",
+     "granular_markings[0].selectors[1]")
+case("marking--selector-index-out-of-range", withp(BASE["indicator"], labels=["a"],
+     granular_markings=[{"selectors": ["labels.[1]"], "marking_ref": TLP_GREEN}]), False,
+     "marking", "granular_markings[0].selectors[0]")
+case("marking--selector-index-on-string", withp(BASE["indicator"], granular_markings=[
+    {"selectors": ["pattern.[0]"], "marking_ref": TLP_GREEN}]), False, "marking",
+     "granular_markings[0].selectors[0]")
+case("marking--selector-empty-step", withp(BASE["indicator"], granular_markings=[
+    {"selectors": ["pattern."], "marking_ref": TLP_GREEN}]), False, "marking",
+     "granular_markings[0].selectors[0]")
+case("valid--selectors-nested", withp(BASE["indicator"], labels=["a", "b"],
+     external_references=[{"source_name": "capec", "external_id": "CAPEC-163"}],
+     granular_markings=[{"selectors": ["labels.[1]", "external_references.[0].source_name",
+                                       "external_references"], "marking_ref": TLP_GREEN}]),
+     True)
 case("marking--granular-self", withp(md, granular_markings=[
-    {"selectors": ["name"], "marking_ref": md["id"]}]), False, "marking",
+    {"selectors": ["definition"], "marking_ref": md["id"]}]), False, "marking",
      "granular_markings[0].marking_ref")
 
 os.makedirs(OUT, exist_ok=True)
