@@ -128,8 +128,19 @@ class Scan {
     while (i < n) {
       while (i < n && !kCore[static_cast<unsigned char>(r_[i])]) ++i;
       const size_t start = i;
-      while (i < n && kCore[static_cast<unsigned char>(r_[i])]) ++i;
-      if (i > start) i = std::max(i, ProcessRun(start, i));
+      bool special = false;  // a digit or one of ".:@/": only such runs can hold most kinds
+      while (i < n && kCore[static_cast<unsigned char>(r_[i])]) {
+        const char c = r_[i];
+        special |= IsDigit(c) || c == '.' || c == ':' || c == '@' || c == '/';
+        ++i;
+      }
+      if (i == start) continue;
+      const size_t len = i - start;
+      // Fast path for plain words: no indicator but a hash (all hex letters) or "AS 123".
+      if (!special && len != 32 && len != 40 && len != 64 && len != 128 && len != 2 && len != 3) {
+        continue;
+      }
+      i = std::max(i, ProcessRun(start, i));
     }
     return std::move(out_);
   }

@@ -115,6 +115,7 @@ class Normalizer {
       if (i >= in_.size()) break;
       i = Step(i);
     }
+    Flush();
     out_.offsets.Note(out_.text.size(), in_.size());
     return std::move(out_);
   }
@@ -136,7 +137,28 @@ class Normalizer {
     return i;
   }
 
+  // Identity copies are batched into one append per run of unchanged input: most Arabic text is
+  // copied through character by character, and one memcpy per character dominated the profile.
+  void CopyIdentity(size_t from, size_t to) {
+    if (run_begin_ != kNone && run_end_ == from) {
+      run_end_ = to;
+      return;
+    }
+    Flush();
+    run_begin_ = from;
+    run_end_ = to;
+  }
+
+  void Flush() {
+    if (run_begin_ == kNone) return;
+    out_.offsets.Note(out_.text.size(), run_begin_);
+    out_.text.append(in_.data() + run_begin_, run_end_ - run_begin_);
+    run_begin_ = kNone;
+  }
+
   void Append(size_t from, size_t to) {
+    if (mode_ == NormalizeMode::kExtract) return CopyIdentity(from, to);
+    Flush();
     out_.offsets.Note(out_.text.size(), from);
     if (mode_ == NormalizeMode::kMatch) {
       for (size_t k = from; k < to; ++k) {
@@ -176,6 +198,7 @@ class Normalizer {
       if (!IsTashkeel(d.cp)) segment.append(static_cast<UChar32>(d.cp));
       j += d.len;
     }
+    Flush();
     icu::UnicodeString normalized;
     if (table_.norm != nullptr) {
       UErrorCode err = U_ZERO_ERROR;
@@ -197,16 +220,16 @@ class Normalizer {
 
   void Emit(char32_t cp, size_t from, size_t to, bool identity) {
     const char32_t mapped = MapCodePoint(cp, mode_);
-    if (mapped == cp && identity && cp != internal::kReplacementChar) {
-      out_.offsets.Note(out_.text.size(), from);
-      out_.text.append(in_.data() + from, to - from);
-      return;
-    }
+    if (mapped == cp && identity && cp != internal::kReplacementChar) return CopyIdentity(from, to);
+    Flush();
     out_.offsets.Note(out_.text.size(), from);
     if (mapped != 0) AppendUtf8(out_.text, mapped);
     out_.offsets.Note(out_.text.size(), to);
   }
 
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t run_begin_ = kNone;  // pending identity copy [run_begin_, run_end_) of the input
+  size_t run_end_ = 0;
   std::string_view in_;
   NormalizeMode mode_;
   const FastTable& table_;
