@@ -12,6 +12,7 @@
 // truncated document) fail Open() itself. Elements are delimited by bracket structure only: an
 // element that is balanced but malformed inside (`{"c":[}]`) is returned as is, and
 // ParseObject() refuses it (rule json); the elements after it are still delimited correctly.
+// Content after the top-level object is reported when the array has been read.
 // Each element is checked for nesting depth (kMaxDepth) with a scan of its bytes, so that a
 // hostile element is refused before anyone builds a DOM of it.
 #include "stix/object_stream.h"
@@ -133,6 +134,10 @@ class OnDemandStream final : public ObjectStream {
   Result<bool> Finish() {
     done_ = true;
     if (is_bundle_ && bundle_id_.empty()) return InvalidArgument("a bundle requires an 'id'");
+    const char* rest = nullptr;
+    if (!doc_.current_location().get(rest)) {
+      return InvalidArgument("unexpected content after the top-level object");
+    }
     return false;
   }
 

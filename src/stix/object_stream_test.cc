@@ -125,6 +125,17 @@ TEST(ObjectStreamTest, BalancedButMalformedElementIsLeftToParseObject) {
   EXPECT_EQ(d.raws, (std::vector<std::string>{R"({"a":1})", R"({"c":[}])", R"({"d":2})"}));
 }
 
+TEST(ObjectStreamTest, TrailingDocumentIsRefusedAfterTheElements) {
+  auto stream = ObjectStream::Open(R"({"objects":[{"a":1}]} {"objects":[{"b":2}]})");
+  ASSERT_TRUE(stream.ok());
+  Drained d = Drain(**stream);
+  EXPECT_EQ(d.raws, (std::vector<std::string>{R"({"a":1})"}));
+  EXPECT_FALSE(d.error.ok());
+  auto trailing_space = ObjectStream::Open("{\"objects\":[{\"a\":1}]} \n ");
+  ASSERT_TRUE(trailing_space.ok());
+  EXPECT_TRUE(Drain(**trailing_space).error.ok());
+}
+
 TEST(ObjectStreamTest, TruncatedDocumentFailsAtOpen) {
   auto stream = ObjectStream::Open(R"({"objects":[{"a":1},{"b":2},{"c":)");
   ASSERT_FALSE(stream.ok());
