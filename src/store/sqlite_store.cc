@@ -341,7 +341,7 @@ Result<PutOutcome> SqliteStore::PutOne(Database& db, std::string_view collection
   }
   TABADUL_ASSIGN_OR_RETURN(auto range, db.Cached(
       "SELECT MIN(version_ns), MAX(version_ns), MIN(CASE WHEN revoked THEN version_ns END), "
-      "COUNT(*) FROM objects WHERE collection_id = ? AND id = ?"));
+      "COUNT(*) FROM objects INDEXED BY objects_version WHERE collection_id = ? AND id = ?"));
   range->Bind(1, collection_id).Bind(2, object.id);
   TABADUL_ASSIGN_OR_RETURN(bool has_row, range->Step());
   (void)has_row;
@@ -355,12 +355,12 @@ Result<PutOutcome> SqliteStore::PutOne(Database& db, std::string_view collection
   const bool is_latest = !any || version_ns > latest;
   if (any && is_first) {
     TABADUL_ASSIGN_OR_RETURN(auto clear, db.Cached(
-        "UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND is_first = 1"));
+        "UPDATE objects INDEXED BY objects_version SET is_first = 0 WHERE collection_id = ? AND id = ? AND is_first = 1"));
     TABADUL_RETURN_IF_ERROR(clear->Bind(1, collection_id).Bind(2, object.id).Run());
   }
   if (any && is_latest) {
     TABADUL_ASSIGN_OR_RETURN(auto clear, db.Cached(
-        "UPDATE objects SET is_latest = 0 WHERE collection_id = ? AND id = ? AND is_latest = 1"));
+        "UPDATE objects INDEXED BY objects_version SET is_latest = 0 WHERE collection_id = ? AND id = ? AND is_latest = 1"));
     TABADUL_RETURN_IF_ERROR(clear->Bind(1, collection_id).Bind(2, object.id).Run());
   }
   TABADUL_ASSIGN_OR_RETURN(auto insert, db.Cached(
@@ -397,7 +397,10 @@ Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& vi
       "SELECT date_added, id, type, spec_version, version, version_ns, revoked, created_by_ref, "
       "labels, markings, has_granular";
   sql += q.with_json ? ", json" : ", ''";
-  sql += " FROM objects WHERE collection_id = ? AND date_added > ?";
+  // With ids given, look them up by the version index (a few rows, sorted afterwards) rather than
+  // walking the collection in date_added order.
+  sql += q.ids.empty() ? " FROM objects" : " FROM objects INDEXED BY objects_version";
+  sql += " WHERE collection_id = ? AND date_added > ?";
   AppendIn(&sql, "id", q.ids.size());
   AppendIn(&sql, "type", q.types.size());
   AppendIn(&sql, "spec_version", q.spec_versions.size());
@@ -473,9 +476,11 @@ Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& vi
 Status SqliteStore::RecomputeFlags(Database& db, std::string_view collection_id,
                                    std::string_view id) {
   TABADUL_ASSIGN_OR_RETURN(auto st, db.Cached(
-      "UPDATE objects SET "
-      "is_first = (version_ns = (SELECT MIN(version_ns) FROM objects WHERE collection_id = ?1 AND id = ?2)), "
-      "is_latest = (version_ns = (SELECT MAX(version_ns) FROM objects WHERE collection_id = ?1 AND id = ?2)) "
+      "UPDATE objects INDEXED BY objects_version SET "
+      "is_first = (version_ns = (SELECT MIN(version_ns) FROM objects INDEXED BY objects_version "
+      "WHERE collection_id = ?1 AND id = ?2)), "
+      "is_latest = (version_ns = (SELECT MAX(version_ns) FROM objects INDEXED BY objects_version "
+      "WHERE collection_id = ?1 AND id = ?2)) "
       "WHERE collection_id = ?1 AND id = ?2"));
   return st->Bind(1, collection_id).Bind(2, id).Run();
 }

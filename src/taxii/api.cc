@@ -1,0 +1,490 @@
+#include "taxii/api.h"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "common/timestamp.h"
+#include "stix/object_stream.h"
+#include "stix/validator.h"
+#include "taxii/errors.h"
+#include "taxii/media_type.h"
+#include "taxii/query.h"
+
+namespace tabadul::taxii {
+namespace {
+
+namespace json = boost::json;
+
+std::string RandomUuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 1;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
+
+// The TAXII "version" of a row: its STIX version, or date_added for unversioned objects (SCOs
+// without created/modified), see docs/design/taxii-reading.md.
+std::string VersionOf(const store::ObjectRow& r) {
+  return r.version.empty() ? FormatTaxiiTimestamp(r.date_added_us) : r.version;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    char c = s[i];
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+struct TaxiiApi::Context {
+  const HttpRequest& request;
+  std::string path;
+  std::string query;
+  std::string response_type;
+  std::optional<auth::Principal> principal;
+};
+
+TaxiiApi::TaxiiApi(store::Store& store, auth::Authenticator& auth, const Clock& clock,
+                   ApiConfig config, ApiHooks hooks)
+    : store_(store), auth_(auth), clock_(clock), config_(std::move(config)),
+      hooks_(std::move(hooks)) {}
+
+HttpResponse TaxiiApi::Json(Context& ctx, int status, std::string body) const {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = ctx.response_type;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse TaxiiApi::Error(Context& ctx, const Status& st) const {
+  return ErrorResponse(st, ctx.response_type);
+}
+
+HttpResponse TaxiiApi::Handle(const HttpRequest& request) {
+  Context ctx{request, {}, {}, std::string(kTaxiiMediaType), std::nullopt};
+  auto negotiated = NegotiateResponseType(request.accept);
+  if (!negotiated) {
+    return Error(ctx, Unsupported("Accept: none of '" + request.accept +
+                                  "' is served here; send Accept: " + std::string(kTaxiiMediaType)));
+  }
+  ctx.response_type = *negotiated;
+  // Split by hand: Boost.URL's strict RFC 3986 grammar refuses the raw '[' ']' that many TAXII
+  // clients send in match[...] parameters.
+  const std::string& t = request.target;
+  if (t.empty() || t.front() != '/') return Error(ctx, InvalidArgument("malformed request target"));
+  size_t q = t.find('?');
+  ctx.path = t.substr(0, q);
+  if (q != std::string::npos) ctx.query = t.substr(q + 1);
+  for (char c : ctx.path) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '#') {
+      return Error(ctx, InvalidArgument("malformed request target"));
+    }
+  }
+  return Route(ctx);
+}
+
+HttpResponse TaxiiApi::Route(Context& ctx) {
+  const std::string& method = ctx.request.method;
+  if (ctx.path.empty() || ctx.path.back() != '/') {
+    return Error(ctx, NotFound("no resource at '" + ctx.path + "' (TAXII paths end with '/')"));
+  }
+  const bool is_discovery = ctx.path == "/taxii2/";
+  if (!(is_discovery && config_.public_discovery)) {
+    auto principal = auth_.Authenticate(ctx.request.authorization);
+    if (!principal.ok()) return Error(ctx, principal.status());
+    ctx.principal = std::move(principal).value();
+  }
+  auto only_get = [&]() -> std::optional<HttpResponse> {
+    if (method == "GET" || method == "HEAD") return std::nullopt;
+    HttpResponse r = Error(ctx, InvalidArgument("method " + method + " is not allowed here"));
+    r.status = 405;
+    return r;
+  };
+  if (is_discovery) {
+    if (auto r = only_get()) return *r;
+    return Discovery(ctx);
+  }
+  if (ctx.path.rfind(config_.api_root, 0) != 0) {
+    return Error(ctx, NotFound("no resource at '" + ctx.path + "'"));
+  }
+  auto seg = Segments(std::string_view(ctx.path).substr(config_.api_root.size() - 1));
+  if (seg.empty()) {
+    if (auto r = only_get()) return *r;
+    return ApiRoot(ctx);
+  }
+  if (seg[0] == "status" && seg.size() == 2) {
+    if (auto r = only_get()) return *r;
+    return GetStatus(ctx, seg[1]);
+  }
+  if (seg[0] != "collections") return Error(ctx, NotFound("no resource at '" + ctx.path + "'"));
+  if (seg.size() == 1) {
+    if (auto r = only_get()) return *r;
+    return ListCollections(ctx);
+  }
+  // Every path below names a collection: resolve it and the caller's grant once.
+  const std::string collection_id(seg[1]);
+  auto hidden = [&] { return Error(ctx, NotFound("no collection '" + collection_id + "'")); };
+  if (!IsUuid(collection_id)) return hidden();
+  auto collection = store_.GetCollection(collection_id);
+  if (!collection.ok()) {
+    if (collection.status().code() == StatusCode::kNotFound) return hidden();
+    return Error(ctx, collection.status());
+  }
+  auto grant = store_.GetGrant(ctx.principal->user, collection->id);
+  if (!grant.ok()) return Error(ctx, grant.status());
+  if (!grant->can_read && !grant->can_write) return hidden();
+
+  if (seg.size() == 2) {
+    if (auto r = only_get()) return *r;
+    return GetCollection(ctx, *collection, *grant);
+  }
+  const bool reading = method == "GET" || method == "HEAD";
+  if (seg.size() == 3 && seg[2] == "manifest") {
+    if (auto r = only_get()) return *r;
+    if (!grant->can_read) return Error(ctx, PermissionDenied("no read access to this collection"));
+    return GetObjects(ctx, *collection, /*manifest=*/true);
+  }
+  if (seg.size() == 3 && seg[2] == "objects") {
+    if (method == "POST") return PostObjects(ctx, *collection, *grant);
+    if (auto r = only_get()) return *r;
+    if (!grant->can_read) return Error(ctx, PermissionDenied("no read access to this collection"));
+    return GetObjects(ctx, *collection, /*manifest=*/false);
+  }
+  if ((seg.size() == 4 || (seg.size() == 5 && seg[4] == "versions")) && seg[2] == "objects") {
+    const std::string object_id(seg[3]);
+    if (seg.size() == 4 && method == "DELETE") {
+      return DeleteObject(ctx, *collection, *grant, object_id);
+    }
+    if (!reading) {
+      HttpResponse r = Error(ctx, InvalidArgument("method " + method + " is not allowed here"));
+      r.status = 405;
+      return r;
+    }
+    if (!grant->can_read) return Error(ctx, PermissionDenied("no read access to this collection"));
+    return GetObject(ctx, *collection, object_id, /*versions_only=*/seg.size() == 5);
+  }
+  return Error(ctx, NotFound("no resource at '" + ctx.path + "'"));
+}
+
+HttpResponse TaxiiApi::Discovery(Context& ctx) {
+  json::object o;
+  o["title"] = config_.title;
+  if (!config_.description.empty()) o["description"] = config_.description;
+  if (!config_.contact.empty()) o["contact"] = config_.contact;
+  o["default"] = config_.api_root;
+  o["api_roots"] = json::array{json::string(config_.api_root)};
+  return Json(ctx, 200, json::serialize(o));
+}
+
+HttpResponse TaxiiApi::ApiRoot(Context& ctx) {
+  json::object o;
+  o["title"] = config_.title;
+  if (!config_.description.empty()) o["description"] = config_.description;
+  o["versions"] = json::array{json::string(kTaxiiMediaType)};
+  o["max_content_length"] = config_.max_content_length;
+  return Json(ctx, 200, json::serialize(o));
+}
+
+HttpResponse TaxiiApi::GetStatus(Context& ctx, std::string_view id) {
+  auto st = store_.GetStatus(id);
+  // Only the poster's organization may read a status; to anyone else it does not exist.
+  if (!st.ok() || st->org_id != ctx.principal->org_id) {
+    if (!st.ok() && st.status().code() != StatusCode::kNotFound) return Error(ctx, st.status());
+    return Error(ctx, NotFound("no status '" + std::string(id) + "'"));
+  }
+  json::object o;
+  o["id"] = st->id;
+  o["status"] = st->pendings.empty() ? "complete" : "pending";
+  o["request_timestamp"] = FormatTaxiiTimestamp(st->request_timestamp_us);
+  o["total_count"] = st->successes.size() + st->failures.size() + st->pendings.size();
+  o["success_count"] = st->successes.size();
+  o["failure_count"] = st->failures.size();
+  o["pending_count"] = st->pendings.size();
+  auto list = [](const std::vector<store::StatusItem>& items) {
+    json::array a;
+    for (const auto& i : items) {
+      json::object d;
+      d["id"] = i.id;
+      d["version"] = i.version;
+      if (!i.message.empty()) d["message"] = i.message;
+      a.push_back(std::move(d));
+    }
+    return a;
+  };
+  if (!st->successes.empty()) o["successes"] = list(st->successes);
+  if (!st->failures.empty()) o["failures"] = list(st->failures);
+  if (!st->pendings.empty()) o["pendings"] = list(st->pendings);
+  return Json(ctx, 200, json::serialize(o));
+}
+
+namespace {
+json::object CollectionResource(const store::Collection& c, store::Grant g) {
+  json::object o;
+  o["id"] = c.id;
+  o["title"] = c.title;
+  if (!c.description.empty()) o["description"] = c.description;
+  if (!c.alias.empty()) o["alias"] = c.alias;
+  o["can_read"] = g.can_read;
+  o["can_write"] = g.can_write;
+  o["media_types"] = json::array{json::string(kStixMediaType)};
+  return o;
+}
+}  // namespace
+
+HttpResponse TaxiiApi::ListCollections(Context& ctx) {
+  auto all = store_.ListCollections();
+  if (!all.ok()) return Error(ctx, all.status());
+  json::array list;
+  for (const auto& c : *all) {
+    auto g = store_.GetGrant(ctx.principal->user, c.id);
+    if (!g.ok()) return Error(ctx, g.status());
+    if (g->can_read || g->can_write) list.push_back(CollectionResource(c, *g));
+  }
+  json::object o;
+  if (!list.empty()) o["collections"] = std::move(list);  // no empty lists (§3.2)
+  return Json(ctx, 200, json::serialize(o));
+}
+
+HttpResponse TaxiiApi::GetCollection(Context& ctx, const store::Collection& c, store::Grant g) {
+  return Json(ctx, 200, json::serialize(CollectionResource(c, g)));
+}
+
+store::RowFilter TaxiiApi::FilterFor(const Context& ctx, const store::Collection& c) const {
+  if (!hooks_.read_filter) return nullptr;
+  return hooks_.read_filter(*ctx.principal, c);
+}
+
+namespace {
+
+// The X-TAXII-Date-Added-First/Last headers. An empty page repeats the lower bound it was asked
+// for (or the epoch), so a client resuming from Last neither skips nor loops.
+void AddDateHeaders(HttpResponse* r, const std::vector<store::ObjectRow>& rows, int64_t after_us) {
+  int64_t first = rows.empty() ? std::max<int64_t>(after_us, 0) : rows.front().date_added_us;
+  int64_t last = rows.empty() ? std::max<int64_t>(after_us, 0) : rows.back().date_added_us;
+  r->headers.emplace_back("X-TAXII-Date-Added-First", FormatTaxiiTimestamp(first));
+  r->headers.emplace_back("X-TAXII-Date-Added-Last", FormatTaxiiTimestamp(last));
+}
+
+}  // namespace
+
+HttpResponse TaxiiApi::GetObjects(Context& ctx, const store::Collection& c, bool manifest) {
+  auto filters = ParseObjectQuery(ctx.query, kAddedAfter | kLimit | kNext | kMatchId | kMatchType |
+                                                 kMatchVersion | kMatchSpecVersion);
+  if (!filters.ok()) return Error(ctx, filters.status());
+  store::ObjectQuery q;
+  q.collection_id = c.id;
+  q.added_after_us = filters->after_us;
+  q.ids = filters->ids;
+  q.types = filters->types;
+  q.spec_versions = filters->spec_versions;
+  q.versions = filters->versions;
+  q.with_json = !manifest;
+  q.limit = std::min(filters->limit.value_or(config_.default_page_size), config_.max_page_size);
+  auto page = store_.QueryObjects(q, FilterFor(ctx, c));
+  if (!page.ok()) return Error(ctx, page.status());
+
+  std::string body = "{";
+  if (page->more) {
+    body += "\"more\":true,\"next\":" +
+            Quote(EncodeCursor(page->rows.back().date_added_us, filters->canonical));
+  } else if (!page->rows.empty()) {
+    body += "\"more\":false";
+  }
+  if (!page->rows.empty()) {
+    body += ",\"objects\":[";
+    for (size_t i = 0; i < page->rows.size(); ++i) {
+      const auto& r = page->rows[i];
+      if (i) body += ',';
+      if (manifest) {
+        body += "{\"id\":" + Quote(r.id) + ",\"date_added\":\"" +
+                FormatTaxiiTimestamp(r.date_added_us) + "\",\"version\":" + Quote(VersionOf(r)) +
+                ",\"media_type\":\"application/stix+json;version=" + r.spec_version + "\"}";
+      } else {
+        body += r.json;
+      }
+    }
+    body += ']';
+  }
+  body += '}';
+  HttpResponse resp = Json(ctx, 200, std::move(body));
+  AddDateHeaders(&resp, page->rows, filters->after_us);
+  if (!manifest && hooks_.on_disclosure && ctx.principal) {
+    hooks_.on_disclosure(*ctx.principal, ctx.path, page->rows);
+  }
+  return resp;
+}
+
+HttpResponse TaxiiApi::GetObject(Context& ctx, const store::Collection& c, const std::string& id,
+                                 bool versions_only) {
+  unsigned allowed = kAddedAfter | kLimit | kNext | kMatchSpecVersion;
+  if (!versions_only) allowed |= kMatchVersion;
+  auto filters = ParseObjectQuery(ctx.query, allowed);
+  if (!filters.ok()) return Error(ctx, filters.status());
+  const store::RowFilter visible = FilterFor(ctx, c);
+
+  // 404 when no visible version of the object exists at all; an empty 200 when it exists but
+  // the filters exclude every version.
+  store::ObjectQuery exists;
+  exists.collection_id = c.id;
+  exists.ids = {id};
+  exists.versions.all = true;
+  exists.limit = 1;
+  auto any = store_.QueryObjects(exists, visible);
+  if (!any.ok()) return Error(ctx, any.status());
+  if (any->rows.empty()) return Error(ctx, NotFound("no object '" + id + "' in this collection"));
+
+  store::ObjectQuery q;
+  q.collection_id = c.id;
+  q.ids = {id};
+  q.added_after_us = filters->after_us;
+  q.spec_versions = filters->spec_versions;
+  q.versions = versions_only ? store::VersionMatch{.all = true} : filters->versions;
+  q.with_json = !versions_only;
+  q.limit = std::min(filters->limit.value_or(config_.default_page_size), config_.max_page_size);
+  auto page = store_.QueryObjects(q, visible);
+  if (!page.ok()) return Error(ctx, page.status());
+
+  std::string body = "{";
+  if (page->more) {
+    body += "\"more\":true,\"next\":" +
+            Quote(EncodeCursor(page->rows.back().date_added_us, filters->canonical));
+  } else if (!page->rows.empty()) {
+    body += "\"more\":false";
+  }
+  if (!page->rows.empty()) {
+    body += versions_only ? ",\"versions\":[" : ",\"objects\":[";
+    for (size_t i = 0; i < page->rows.size(); ++i) {
+      if (i) body += ',';
+      body += versions_only ? Quote(VersionOf(page->rows[i])) : page->rows[i].json;
+    }
+    body += ']';
+  }
+  body += '}';
+  HttpResponse resp = Json(ctx, 200, std::move(body));
+  AddDateHeaders(&resp, page->rows, filters->after_us);
+  if (!versions_only && hooks_.on_disclosure) {
+    hooks_.on_disclosure(*ctx.principal, ctx.path, page->rows);
+  }
+  return resp;
+}
+
+HttpResponse TaxiiApi::DeleteObject(Context& ctx, const store::Collection& c, store::Grant g,
+                                    const std::string& id) {
+  if (!g.can_read || !g.can_write) {
+    return Error(ctx, PermissionDenied("deleting needs both read and write access"));
+  }
+  if (ctx.principal->role == store::Role::kReader) {
+    return Error(ctx, PermissionDenied("readers cannot delete objects"));
+  }
+  auto filters = ParseObjectQuery(ctx.query, kMatchVersion | kMatchSpecVersion);
+  if (!filters.ok()) return Error(ctx, filters.status());
+  // Without match[version], every version is deleted (§5.7).
+  store::VersionMatch versions =
+      filters->versions_given ? filters->versions : store::VersionMatch{.all = true};
+  auto n = store_.DeleteObject(c.id, id, versions);
+  if (!n.ok()) return Error(ctx, n.status());
+  if (*n == 0) return Error(ctx, NotFound("no object '" + id + "' matching the filters"));
+  return Json(ctx, 200, "");
+}
+
+HttpResponse TaxiiApi::PostObjects(Context& ctx, const store::Collection& c, store::Grant g) {
+  if (!g.can_write) return Error(ctx, PermissionDenied("no write access to this collection"));
+  if (ctx.principal->role == store::Role::kReader) {
+    return Error(ctx, PermissionDenied("readers cannot publish objects"));
+  }
+  if (!ctx.query.empty()) return Error(ctx, InvalidArgument("POST takes no query parameters"));
+  if (!IsReadableContentType(ctx.request.content_type)) {
+    return Error(ctx, Unsupported("Content-Type '" + ctx.request.content_type +
+                                  "' is not accepted; send " + std::string(kTaxiiMediaType)));
+  }
+  if (ctx.request.body.size() > config_.max_content_length) {
+    return Error(ctx, ResourceExhausted("the body exceeds max_content_length (" +
+                                        std::to_string(config_.max_content_length) + " bytes)"));
+  }
+  const int64_t now = clock_.NowMicros();
+  auto stream = stix::ObjectStream::Open(ctx.request.body);
+  if (!stream.ok()) return Error(ctx, stream.status());
+
+  store::StatusRecord status;
+  status.id = RandomUuid();
+  status.collection_id = c.id;
+  status.user_name = ctx.principal->user;
+  status.org_id = ctx.principal->org_id;
+  status.request_timestamp_us = now;
+  std::vector<stix::StixObject> valid;
+  while (true) {
+    std::string_view raw;
+    auto next = (*stream)->Next(&raw);
+    if (!next.ok()) {
+      // A structural error: what was read so far is kept, the rest is reported as one failure.
+      status.failures.push_back({"", FormatTaxiiTimestamp(now), next.status().message()});
+      break;
+    }
+    if (!*next) break;
+    auto object = stix::ParseObject(raw);
+    if (object.ok() && hooks_.validate_object) {
+      Status extra = hooks_.validate_object(*object);
+      if (!extra.ok()) object = extra;
+    }
+    if (!object.ok()) {
+      status.failures.push_back({stix::ExtractId(raw), "", object.status().message()});
+      continue;
+    }
+    valid.push_back(std::move(object).value());
+  }
+  if (valid.empty() && status.failures.empty()) {
+    return Error(ctx, Unprocessable("the envelope holds no objects"));
+  }
+  auto outcomes = store_.PutObjects(c.id, valid, now);
+  if (!outcomes.ok()) return Error(ctx, outcomes.status());
+  std::vector<stix::StixObject> added;
+  for (size_t i = 0; i < valid.size(); ++i) {
+    const auto& o = (*outcomes)[i];
+    std::string version = valid[i].version().empty() ? FormatTaxiiTimestamp(o.date_added_us)
+                                                     : valid[i].version();
+    if (o.kind == store::PutOutcome::Kind::kRefused) {
+      status.failures.push_back({valid[i].id, version, o.message});
+    } else {
+      status.successes.push_back({valid[i].id, version, {}});
+      if (o.kind == store::PutOutcome::Kind::kAdded) added.push_back(valid[i]);
+    }
+  }
+  for (auto& f : status.failures) {
+    if (f.version.empty()) f.version = FormatTaxiiTimestamp(now);
+  }
+  if (!added.empty() && hooks_.on_stored) hooks_.on_stored(c.id, added);
+  if (Status st = store_.PutStatus(status); !st.ok()) return Error(ctx, st);
+  // The status resource, as GET .../status/{id}/ will show it.
+  HttpResponse resp = GetStatus(ctx, status.id);
+  resp.status = 202;
+  return resp;
+}
+
+}  // namespace tabadul::taxii

@@ -1,0 +1,90 @@
+// The TAXII 2.1 API (§4 server information, §5 collections; §6 channels are reserved) as a pure
+// request → response function over the store. The network side lives in server.h.
+//
+// Access: every endpoint needs HTTP Basic credentials except discovery when configured public.
+// A collection exists for a user only if the user holds a grant on it (or a hook says so): an
+// unknown collection and one the user may not see give the same 404, so no response reveals
+// what the user is not party to. Reads need can_read, posts can_write (403 when the user can
+// see the collection but not do this), deletes both (§5.7's table).
+//
+// Thread-safety: Handle() may be called concurrently.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/authenticator.h"
+#include "common/clock.h"
+#include "store/store.h"
+#include "stix/object.h"
+#include "taxii/http_types.h"
+
+namespace tabadul::taxii {
+
+struct ApiConfig {
+  std::string title = "tabadul";
+  std::string description = "STIX 2.1 intelligence exchange between partner organizations";
+  std::string contact;
+  std::string api_root = "/api/";  // starts and ends with '/'
+  size_t max_content_length = 64u << 20;
+  size_t default_page_size = 100;
+  size_t max_page_size = 1000;
+  bool public_discovery = false;
+};
+
+// Extension points used by later modules (visibility, audit, indicator checks). Each may be
+// empty; then the core behaviour applies (grants only, no audit, STIX validation only).
+struct ApiHooks {
+  // Extra visibility filter for a principal reading a collection, applied before the limit.
+  std::function<store::RowFilter(const auth::Principal&, const store::Collection&)> read_filter;
+  // Extra validation of a posted object (e.g. indicator patterns). A failure is reported in the
+  // status resource with its message and the object is not stored.
+  std::function<Status(const stix::StixObject&)> validate_object;
+  // Called after a response delivering object versions has been built.
+  std::function<void(const auth::Principal&, const std::string& path,
+                     const std::vector<store::ObjectRow>& delivered)>
+      on_disclosure;
+  // Objects stored by a POST (for indexes that follow the store).
+  std::function<void(const std::string& collection_id, const std::vector<stix::StixObject>&)>
+      on_stored;
+};
+
+class TaxiiApi {
+ public:
+  // `store`, `auth` and `clock` must outlive the API.
+  TaxiiApi(store::Store& store, auth::Authenticator& auth, const Clock& clock, ApiConfig config,
+           ApiHooks hooks = {});
+
+  HttpResponse Handle(const HttpRequest& request);
+
+  const ApiConfig& config() const { return config_; }
+
+ private:
+  struct Context;  // one request in flight
+  HttpResponse Route(Context& ctx);
+  HttpResponse Discovery(Context& ctx);
+  HttpResponse ApiRoot(Context& ctx);
+  HttpResponse GetStatus(Context& ctx, std::string_view id);
+  HttpResponse ListCollections(Context& ctx);
+  HttpResponse GetCollection(Context& ctx, const store::Collection& c, store::Grant g);
+  HttpResponse GetObjects(Context& ctx, const store::Collection& c, bool manifest);
+  HttpResponse PostObjects(Context& ctx, const store::Collection& c, store::Grant g);
+  HttpResponse GetObject(Context& ctx, const store::Collection& c, const std::string& id,
+                         bool versions_only);
+  HttpResponse DeleteObject(Context& ctx, const store::Collection& c, store::Grant g,
+                            const std::string& id);
+
+  store::RowFilter FilterFor(const Context& ctx, const store::Collection& c) const;
+  HttpResponse Json(Context& ctx, int status, std::string body) const;
+  HttpResponse Error(Context& ctx, const Status& st) const;
+
+  store::Store& store_;
+  auth::Authenticator& auth_;
+  const Clock& clock_;
+  const ApiConfig config_;
+  const ApiHooks hooks_;
+};
+
+}  // namespace tabadul::taxii
