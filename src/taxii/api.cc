@@ -157,7 +157,7 @@ HttpResponse TaxiiApi::Route(Context& ctx) {
     if (collection.status().code() == StatusCode::kNotFound) return hidden();
     return Error(ctx, collection.status());
   }
-  auto grant = store_.GetGrant(ctx.principal->user, collection->id);
+  auto grant = AccessTo(ctx, *collection);
   if (!grant.ok()) return Error(ctx, grant.status());
   if (!grant->can_read && !grant->can_write) return hidden();
 
@@ -263,7 +263,7 @@ HttpResponse TaxiiApi::ListCollections(Context& ctx) {
   if (!all.ok()) return Error(ctx, all.status());
   json::array list;
   for (const auto& c : *all) {
-    auto g = store_.GetGrant(ctx.principal->user, c.id);
+    auto g = AccessTo(ctx, c);
     if (!g.ok()) return Error(ctx, g.status());
     if (g->can_read || g->can_write) list.push_back(CollectionResource(c, *g));
   }
@@ -274,6 +274,11 @@ HttpResponse TaxiiApi::ListCollections(Context& ctx) {
 
 HttpResponse TaxiiApi::GetCollection(Context& ctx, const store::Collection& c, store::Grant g) {
   return Json(ctx, 200, json::serialize(CollectionResource(c, g)));
+}
+
+Result<store::Grant> TaxiiApi::AccessTo(const Context& ctx, const store::Collection& c) const {
+  if (hooks_.access) return hooks_.access(*ctx.principal, c);
+  return store_.GetGrant(ctx.principal->user, c.id);
 }
 
 store::RowFilter TaxiiApi::FilterFor(const Context& ctx, const store::Collection& c) const {

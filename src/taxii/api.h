@@ -37,6 +37,9 @@ struct ApiConfig {
 // Extension points used by later modules (visibility, audit, indicator checks). Each may be
 // empty; then the core behaviour applies (grants only, no audit, STIX validation only).
 struct ApiHooks {
+  // What a principal may do with a collection. Default: the user's stored grant. A result of
+  // {false, false} makes the collection invisible (404, absent from the list).
+  std::function<Result<store::Grant>(const auth::Principal&, const store::Collection&)> access;
   // Extra visibility filter for a principal reading a collection, applied before the limit.
   std::function<store::RowFilter(const auth::Principal&, const store::Collection&)> read_filter;
   // Extra validation of a posted object (e.g. indicator patterns). A failure is reported in the
@@ -76,6 +79,7 @@ class TaxiiApi {
   HttpResponse DeleteObject(Context& ctx, const store::Collection& c, store::Grant g,
                             const std::string& id);
 
+  Result<store::Grant> AccessTo(const Context& ctx, const store::Collection& c) const;
   store::RowFilter FilterFor(const Context& ctx, const store::Collection& c) const;
   HttpResponse Json(Context& ctx, int status, std::string body) const;
   HttpResponse Error(Context& ctx, const Status& st) const;
