@@ -82,6 +82,16 @@ struct RegexEntry {
   std::string source;  // RE2 syntax, already NFC
 };
 
+constexpr size_t kMaxPending = 16;
+
+// A compiled RE2::Set over `entries`; if the set cannot be built (its memory budget), the
+// regexes are kept compiled one by one in `singles` instead.
+struct RegexTier {
+  std::vector<RegexEntry> entries;
+  std::unique_ptr<RE2::Set> set;
+  std::vector<std::unique_ptr<RE2>> singles;
+};
+
 }  // namespace
 
 struct IndicatorIndex::Record {
@@ -109,14 +119,16 @@ struct IndicatorIndex::Slot {
   std::vector<std::vector<uint32_t>> overflow;
   std::vector<uint32_t> free_overflow;
   PrefixTrie v4, v6;
-  // Regexes: a compiled RE2::Set plus a pending list matched one by one until the next rebuild.
-  std::vector<RegexEntry> in_set;
-  std::unique_ptr<RE2::Set> set;
+  // Regexes in two compiled tiers (a large one and a small one, LSM-style) plus at most
+  // kMaxPending regexes matched one by one; see RebuildRegexes().
+  RegexTier tiers[2];
   std::vector<RegexEntry> pending;
   std::vector<std::unique_ptr<RE2>> pending_re;
   size_t stale = 0;
 
-  size_t regex_count() const { return in_set.size() + pending.size() - stale; }
+  size_t regex_count() const {
+    return tiers[0].entries.size() + tiers[1].entries.size() + pending.size() - stale;
+  }
 };
 
 namespace {
@@ -265,7 +277,27 @@ IndicatorIndex::IndicatorIndex() {
 
 IndicatorIndex::~IndicatorIndex() = default;
 
+namespace {
+
+bool SamePath(const ObjectPath& a, const ObjectPath& b) {
+  if (a.object_type != b.object_type || a.steps.size() != b.steps.size()) return false;
+  for (size_t i = 0; i < a.steps.size(); ++i) {
+    const PathStep& x = a.steps[i];
+    const PathStep& y = b.steps[i];
+    if (x.kind != y.kind || x.key != y.key || x.index != y.index) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 uint32_t IndicatorIndex::SlotFor(const ObjectPath& path) {
+  // Few paths per object type: comparing them beats formatting a key on every Add.
+  if (auto it = slots_by_type_.find(path.object_type); it != slots_by_type_.end()) {
+    for (uint32_t id : it->second) {
+      if (SamePath(slots_[id]->path, path)) return id;
+    }
+  }
   std::string key = path.ToString();
   if (auto it = slot_by_path_.find(key); it != slot_by_path_.end()) return it->second;
   uint32_t id = static_cast<uint32_t>(slots_.size());
@@ -358,7 +390,7 @@ void IndicatorIndex::Link(uint32_t record, const std::vector<Anchor>& anchors) {
         assert(re->ok());
         slot.pending.push_back({record, records_[record].generation, a.value});
         slot.pending_re.push_back(std::move(re));
-        if (slot.pending.size() > 16 + slot.in_set.size() / 4) RebuildRegexes(&slot);
+        if (slot.pending.size() > kMaxPending) RebuildRegexes(&slot);
         break;
       }
     }
@@ -399,46 +431,64 @@ void IndicatorIndex::Unlink(uint32_t record, const std::vector<Anchor>& anchors)
       case Anchor::Kind::kRegex:
         // The entry carries the record's generation, which RemoveRecord bumps: it is now stale.
         ++slot.stale;
-        if (slot.stale > 16 && slot.stale * 2 > slot.in_set.size() + slot.pending.size()) {
-          RebuildRegexes(&slot);
+        if (slot.stale > kMaxPending && slot.stale * 2 > slot.regex_count() + slot.stale) {
+          RebuildRegexes(&slot, true);
         }
         break;
     }
   }
 }
 
-void IndicatorIndex::RebuildRegexes(Slot* slot) {
-  std::vector<RegexEntry> live;
-  auto keep = [&](RegexEntry& e) {
+namespace {
+
+RegexTier BuildTier(std::vector<RegexEntry> entries, const RE2::Options& options) {
+  RegexTier tier;
+  auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  bool ok = true;
+  for (const RegexEntry& e : entries) ok = ok && set->Add(e.source, nullptr) >= 0;
+  if (ok && !entries.empty() && set->Compile()) {
+    tier.set = std::move(set);
+  } else {
+    for (const RegexEntry& e : entries) {
+      tier.singles.push_back(std::make_unique<RE2>(e.source, RegexOptions(false)));
+    }
+  }
+  tier.entries = std::move(entries);
+  return tier;
+}
+
+}  // namespace
+
+// Pending regexes move into the small tier; the small tier merges into the large one when it
+// outgrows a quarter of it; `full` (many stale entries) rebuilds everything. Each regex is thus
+// recompiled O(log n) times over its life, and a query costs two set matches plus at most
+// kMaxPending single regexes.
+void IndicatorIndex::RebuildRegexes(Slot* slot, bool full) {
+  auto live = [&](const RegexEntry& e) {
     const Record& r = records_[e.record];
-    if (r.alive && r.generation == e.generation) live.push_back(std::move(e));
+    return r.alive && r.generation == e.generation;
   };
-  for (RegexEntry& e : slot->in_set) keep(e);
-  for (RegexEntry& e : slot->pending) keep(e);
-  slot->in_set.clear();
-  slot->pending.clear();
+  auto take = [&](std::vector<RegexEntry>& from, std::vector<RegexEntry>* to) {
+    for (RegexEntry& e : from) {
+      if (live(e)) {
+        to->push_back(std::move(e));
+      } else if (slot->stale > 0) {
+        --slot->stale;
+      }
+    }
+    from.clear();
+  };
+  std::vector<RegexEntry> small, large;
+  take(slot->pending, &small);
   slot->pending_re.clear();
-  slot->stale = 0;
-  auto set = std::make_unique<RE2::Set>(SetOptions(), RE2::UNANCHORED);
-  for (RegexEntry& e : live) {
-    if (set->Add(e.source, nullptr) >= 0) {
-      slot->in_set.push_back(std::move(e));
-    } else {
-      slot->pending_re.push_back(std::make_unique<RE2>(e.source, RegexOptions(false)));
-      slot->pending.push_back(std::move(e));
-    }
+  take(slot->tiers[1].entries, &small);
+  if (full || small.size() > 64 + slot->tiers[0].entries.size() / 4) {
+    take(slot->tiers[0].entries, &large);
+    std::move(small.begin(), small.end(), std::back_inserter(large));
+    small.clear();
+    slot->tiers[0] = BuildTier(std::move(large), SetOptions());
   }
-  if (slot->in_set.empty() || !set->Compile()) {
-    // Could not build a set (out of its memory budget): match every regex on its own.
-    for (RegexEntry& e : slot->in_set) {
-      slot->pending_re.push_back(std::make_unique<RE2>(e.source, RegexOptions(false)));
-      slot->pending.push_back(std::move(e));
-    }
-    slot->in_set.clear();
-    slot->set.reset();
-    return;
-  }
-  slot->set = std::move(set);
+  slot->tiers[1] = BuildTier(std::move(small), SetOptions());
 }
 
 void IndicatorIndex::RemoveRecord(uint32_t index) {
@@ -524,26 +574,31 @@ void IndicatorIndex::QuerySlot(const Slot& slot, std::string_view value,
   if (slot.v4.count() + slot.v6.count() > 0) {
     if (auto prefix = ParseIpPrefix(value)) (prefix->v6 ? slot.v6 : slot.v4).Query(*prefix, hits);
   }
-  if (slot.set || !slot.pending.empty()) {
+  if (slot.regex_count() + slot.stale > 0) {
     std::string normalized = Nfc(value);
     auto live = [&](const RegexEntry& e) {
       const Record& r = records_[e.record];
       return r.alive && r.generation == e.generation;
     };
-    bool set_ok = true;
-    if (slot.set) {
-      std::vector<int> matched;
-      RE2::Set::ErrorInfo error;
-      set_ok = slot.set->Match(normalized, &matched, &error) ||
-               error.kind == RE2::Set::kNoError;
-      for (int i : matched) {
-        if (live(slot.in_set[i])) hits->push_back(slot.in_set[i].record);
+    for (const RegexTier& tier : slot.tiers) {
+      bool set_ok = false;
+      if (tier.set) {
+        std::vector<int> matched;
+        RE2::Set::ErrorInfo error;
+        set_ok = tier.set->Match(normalized, &matched, &error) ||
+                 error.kind == RE2::Set::kNoError;
+        for (int i : matched) {
+          if (live(tier.entries[i])) hits->push_back(tier.entries[i].record);
+        }
       }
-    }
-    if (!set_ok) {  // the set's DFA ran out of memory: fall back to one regex at a time
-      for (const RegexEntry& e : slot.in_set) {
-        if (live(e) && RE2::PartialMatch(normalized, RE2(e.source, RegexOptions(false)))) {
-          hits->push_back(e.record);
+      if (!set_ok && !tier.entries.empty()) {  // no set, or its DFA ran out of memory
+        for (size_t i = 0; i < tier.entries.size(); ++i) {
+          const RegexEntry& e = tier.entries[i];
+          if (!live(e)) continue;
+          bool m = tier.singles.empty()
+                       ? RE2::PartialMatch(normalized, RE2(e.source, RegexOptions(false)))
+                       : RE2::PartialMatch(normalized, *tier.singles[i]);
+          if (m) hits->push_back(e.record);
         }
       }
     }

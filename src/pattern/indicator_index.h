@@ -31,6 +31,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <vector>
 
 #include "common/status.h"
@@ -98,7 +100,7 @@ class IndicatorIndex {
   static bool ObservationAnchors(const ObservationExpr& e, std::vector<Anchor>* out);
   static bool IsExact(const Pattern& p);
   uint32_t SlotFor(const ObjectPath& path);
-  void RebuildRegexes(Slot* slot);
+  void RebuildRegexes(Slot* slot, bool full = false);
   void QuerySlot(const Slot& slot, std::string_view value, std::vector<uint32_t>* hits) const;
   void Link(uint32_t record, const std::vector<Anchor>& anchors);
   void Unlink(uint32_t record, const std::vector<Anchor>& anchors);
@@ -125,7 +127,7 @@ class IndicatorIndex {
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, Hash, Eq>;
 
-  std::unordered_map<std::string_view, uint32_t> by_id_;  // keys view records_[i].id
+  boost::unordered_flat_map<std::string_view, uint32_t> by_id_;  // keys view records_[i].id
   std::vector<std::unique_ptr<Slot>> slots_;
   StringMap<uint32_t> slot_by_path_;
   StringMap<std::vector<uint32_t>> slots_by_type_;
