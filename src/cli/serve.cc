@@ -7,6 +7,7 @@
 #include "auth/password.h"
 #include "cli/commands.h"
 #include "taxii/api.h"
+#include "taxii/router.h"
 #include "taxii/server.h"
 
 namespace tabadul::cli {
@@ -62,7 +63,8 @@ int Serve(Context& ctx, const ServeOptions& options) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  taxii::Server server([&api](const taxii::HttpRequest& r) { return api.Handle(r); },
+  taxii::Router router([&api](const taxii::HttpRequest& r) { return api.Handle(r); });
+  taxii::Server server([&router](const taxii::HttpRequest& r) { return router.Handle(r); },
                        server_options);
   auto port = server.Start();
   if (!port.ok()) return Fail(ctx, port.status());

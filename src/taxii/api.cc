@@ -276,14 +276,18 @@ HttpResponse TaxiiApi::GetCollection(Context& ctx, const store::Collection& c, s
   return Json(ctx, 200, json::serialize(CollectionResource(c, g)));
 }
 
+RequestInfo TaxiiApi::Info(const Context& ctx) const {
+  return RequestInfo{*ctx.principal, ctx.request.over_tls, ctx.path};
+}
+
 Result<store::Grant> TaxiiApi::AccessTo(const Context& ctx, const store::Collection& c) const {
-  if (hooks_.access) return hooks_.access(*ctx.principal, c);
+  if (hooks_.access) return hooks_.access(Info(ctx), c);
   return store_.GetGrant(ctx.principal->user, c.id);
 }
 
 store::RowFilter TaxiiApi::FilterFor(const Context& ctx, const store::Collection& c) const {
   if (!hooks_.read_filter) return nullptr;
-  return hooks_.read_filter(*ctx.principal, c);
+  return hooks_.read_filter(Info(ctx), c);
 }
 
 namespace {
@@ -314,6 +318,9 @@ HttpResponse TaxiiApi::GetObjects(Context& ctx, const store::Collection& c, bool
   q.limit = std::min(filters->limit.value_or(config_.default_page_size), config_.max_page_size);
   auto page = store_.QueryObjects(q, FilterFor(ctx, c));
   if (!page.ok()) return Error(ctx, page.status());
+  if (!manifest && hooks_.rewrite) {
+    for (auto& row : page->rows) hooks_.rewrite(Info(ctx), c, row);
+  }
 
   std::string body = "{";
   if (page->more) {
@@ -340,9 +347,7 @@ HttpResponse TaxiiApi::GetObjects(Context& ctx, const store::Collection& c, bool
   body += '}';
   HttpResponse resp = Json(ctx, 200, std::move(body));
   AddDateHeaders(&resp, page->rows, filters->after_us);
-  if (!manifest && hooks_.on_disclosure && ctx.principal) {
-    hooks_.on_disclosure(*ctx.principal, ctx.path, page->rows);
-  }
+  if (!manifest && hooks_.on_disclosure) hooks_.on_disclosure(Info(ctx), c, page->rows);
   return resp;
 }
 
@@ -375,6 +380,9 @@ HttpResponse TaxiiApi::GetObject(Context& ctx, const store::Collection& c, const
   q.limit = std::min(filters->limit.value_or(config_.default_page_size), config_.max_page_size);
   auto page = store_.QueryObjects(q, visible);
   if (!page.ok()) return Error(ctx, page.status());
+  if (!versions_only && hooks_.rewrite) {
+    for (auto& row : page->rows) hooks_.rewrite(Info(ctx), c, row);
+  }
 
   std::string body = "{";
   if (page->more) {
@@ -394,9 +402,7 @@ HttpResponse TaxiiApi::GetObject(Context& ctx, const store::Collection& c, const
   body += '}';
   HttpResponse resp = Json(ctx, 200, std::move(body));
   AddDateHeaders(&resp, page->rows, filters->after_us);
-  if (!versions_only && hooks_.on_disclosure) {
-    hooks_.on_disclosure(*ctx.principal, ctx.path, page->rows);
-  }
+  if (!versions_only && hooks_.on_disclosure) hooks_.on_disclosure(Info(ctx), c, page->rows);
   return resp;
 }
 
@@ -455,7 +461,7 @@ HttpResponse TaxiiApi::PostObjects(Context& ctx, const store::Collection& c, sto
     if (!*next) break;
     auto object = stix::ParseObject(raw);
     if (object.ok() && hooks_.validate_object) {
-      Status extra = hooks_.validate_object(*object);
+      Status extra = hooks_.validate_object(Info(ctx), c, *object);
       if (!extra.ok()) object = extra;
     }
     if (!object.ok()) {
@@ -484,7 +490,7 @@ HttpResponse TaxiiApi::PostObjects(Context& ctx, const store::Collection& c, sto
   for (auto& f : status.failures) {
     if (f.version.empty()) f.version = FormatTaxiiTimestamp(now);
   }
-  if (!added.empty() && hooks_.on_stored) hooks_.on_stored(c.id, added);
+  if (!added.empty() && hooks_.on_stored) hooks_.on_stored(c, added);
   if (Status st = store_.PutStatus(status); !st.ok()) return Error(ctx, st);
   // The status resource, as GET .../status/{id}/ will show it.
   HttpResponse resp = GetStatus(ctx, status.id);

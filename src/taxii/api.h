@@ -34,24 +34,34 @@ struct ApiConfig {
   bool public_discovery = false;
 };
 
+// The request as hooks see it.
+struct RequestInfo {
+  const auth::Principal& principal;
+  bool over_tls;
+  const std::string& path;
+};
+
 // Extension points used by later modules (visibility, audit, indicator checks). Each may be
 // empty; then the core behaviour applies (grants only, no audit, STIX validation only).
 struct ApiHooks {
   // What a principal may do with a collection. Default: the user's stored grant. A result of
   // {false, false} makes the collection invisible (404, absent from the list).
-  std::function<Result<store::Grant>(const auth::Principal&, const store::Collection&)> access;
+  std::function<Result<store::Grant>(const RequestInfo&, const store::Collection&)> access;
   // Extra visibility filter for a principal reading a collection, applied before the limit.
-  std::function<store::RowFilter(const auth::Principal&, const store::Collection&)> read_filter;
+  std::function<store::RowFilter(const RequestInfo&, const store::Collection&)> read_filter;
+  // May rewrite a visible row's JSON before it is delivered (e.g. replace created_by_ref when
+  // attribution must not be kept). Runs only on rows that passed read_filter.
+  std::function<void(const RequestInfo&, const store::Collection&, store::ObjectRow&)> rewrite;
   // Extra validation of a posted object (e.g. indicator patterns). A failure is reported in the
   // status resource with its message and the object is not stored.
-  std::function<Status(const stix::StixObject&)> validate_object;
+  std::function<Status(const RequestInfo&, const store::Collection&, const stix::StixObject&)>
+      validate_object;
   // Called after a response delivering object versions has been built.
-  std::function<void(const auth::Principal&, const std::string& path,
+  std::function<void(const RequestInfo&, const store::Collection&,
                      const std::vector<store::ObjectRow>& delivered)>
       on_disclosure;
-  // Objects stored by a POST (for indexes that follow the store).
-  std::function<void(const std::string& collection_id, const std::vector<stix::StixObject>&)>
-      on_stored;
+  // Objects newly stored by a POST (for indexes that follow the store).
+  std::function<void(const store::Collection&, const std::vector<stix::StixObject>&)> on_stored;
 };
 
 class TaxiiApi {
@@ -80,6 +90,7 @@ class TaxiiApi {
                             const std::string& id);
 
   Result<store::Grant> AccessTo(const Context& ctx, const store::Collection& c) const;
+  RequestInfo Info(const Context& ctx) const;
   store::RowFilter FilterFor(const Context& ctx, const store::Collection& c) const;
   HttpResponse Json(Context& ctx, int status, std::string body) const;
   HttpResponse Error(Context& ctx, const Status& st) const;
