@@ -84,6 +84,18 @@ TEST(NormalizerTest, PlainTextNeedsNoCheckpoints) {
   EXPECT_EQ(n.offsets.checkpoint_count(), 0u);
 }
 
+TEST(NormalizerTest, OffsetsInsideAnExpandedSegmentStayInIt) {
+  // Fuzzer regression: "¾" becomes "3⁄4" (5 bytes from 2) right after an identity prefix.
+  const std::string in("\xd9\xbe\x0b\xc2\xbe");
+  NormalizedText n = Normalize(in, NormalizeMode::kExtract);
+  ASSERT_EQ(n.text.size(), 8u);
+  for (size_t i = 3; i < n.text.size(); ++i) {
+    EXPECT_GE(n.offsets.ToSource(i), 3u) << i;
+    EXPECT_LE(n.offsets.ToSource(i), in.size()) << i;
+  }
+  EXPECT_EQ(n.offsets.ToSource(8), in.size());
+}
+
 TEST(NormalizerTest, EmptyInput) {
   EXPECT_EQ(Extract(""), "");
   EXPECT_EQ(NormalizeForMatch(""), "");

@@ -20,8 +20,8 @@ size_t OffsetMap::ToSource(size_t out) const {
   // Last checkpoint with point.out <= out.
   auto it = std::upper_bound(points_.begin(), points_.end(), out,
                              [](size_t o, const Point& p) { return o < p.out; });
-  if (it == points_.begin()) return out;  // before any checkpoint: identity
-  const Point& p = *(it - 1);
+  // Before the first checkpoint the map is the identity (an implied checkpoint at 0, 0).
+  const Point p = it == points_.begin() ? Point{0, 0} : *(it - 1);
   size_t in = p.in + (out - p.out);
   if (it != points_.end()) in = std::min(in, it->in);
   return in;
