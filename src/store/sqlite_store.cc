@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "stix/id.h"
+
 namespace tabadul::store {
 namespace {
 
@@ -59,6 +61,12 @@ std::vector<std::string> Split(std::string_view s) {
     start = pos + 1;
   }
   return out;
+}
+
+bool SameCanonicalJson(std::string_view a, std::string_view b) {
+  auto ca = stix::CanonicalJson(a);
+  auto cb = stix::CanonicalJson(b);
+  return ca.ok() && cb.ok() && *ca == *cb;
 }
 
 // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back on any failure.
@@ -329,7 +337,9 @@ Result<PutOutcome> SqliteStore::PutOne(Database& db, std::string_view collection
   if (exists) {
     PutOutcome out;
     out.date_added_us = same->Int(1);
-    if (same->TextView(0) == object.json) {
+    // The same version may arrive serialized differently (whitespace, key order, as ATT&CK's
+    // domain bundles do): equal under RFC 8785 canonical JSON counts as the same object.
+    if (same->TextView(0) == object.json || SameCanonicalJson(same->TextView(0), object.json)) {
       out.kind = PutOutcome::Kind::kDuplicate;
     } else {
       out.kind = PutOutcome::Kind::kRefused;

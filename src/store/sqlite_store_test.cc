@@ -117,6 +117,12 @@ TEST_F(SqliteStoreTest, ImmutableVersionsAndRevocation) {
   EXPECT_EQ((*r)[0].kind, PutOutcome::Kind::kRefused);
   EXPECT_NE((*r)[0].message.find("immutable"), std::string::npos);
 
+  auto reformatted = a;
+  reformatted.json = "{ \"v\": 100,\n  \"id\": \"" + id + "\" }";  // same object, other bytes
+  auto same = store_->PutObjects("c1", std::vector{reformatted}, 10);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ((*same)[0].kind, PutOutcome::Kind::kDuplicate);
+
   ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj(id, 200, /*revoked=*/true)}, 10).ok());
   auto after = store_->PutObjects("c1", std::vector{Obj(id, 300)}, 10);
   ASSERT_TRUE(after.ok());
