@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "stix/id.h"
 
@@ -29,7 +30,7 @@ CREATE TABLE IF NOT EXISTS objects (
   PRIMARY KEY (collection_id, date_added)) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS objects_version ON objects (collection_id, id, version_ns);
 CREATE TABLE IF NOT EXISTS deletions (
-  collection_id TEXT NOT NULL, id TEXT NOT NULL, version TEXT NOT NULL, version_ns INTEGER NOT NULL,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, collection_id TEXT NOT NULL, id TEXT NOT NULL, version TEXT NOT NULL, version_ns INTEGER NOT NULL,
   deleted_us INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS statuses (
   id TEXT PRIMARY KEY, collection_id TEXT NOT NULL, user_name TEXT NOT NULL, org_id TEXT NOT NULL,
@@ -497,6 +498,9 @@ Status SqliteStore::RecomputeFlags(Database& db, std::string_view collection_id,
 
 Result<int> SqliteStore::DeleteObject(std::string_view collection_id, std::string_view id,
                                       const VersionMatch& versions) {
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   ObjectQuery q;
   q.collection_id = std::string(collection_id);
   q.ids = {std::string(id)};
@@ -513,14 +517,31 @@ Result<int> SqliteStore::DeleteObject(std::string_view collection_id, std::strin
       TABADUL_RETURN_IF_ERROR(del->Bind(1, collection_id).Bind(2, row.date_added_us).Run());
       TABADUL_ASSIGN_OR_RETURN(auto log, db.Cached(
           "INSERT INTO deletions (collection_id, id, version, version_ns, deleted_us) "
-          "VALUES (?, ?, ?, ?, (SELECT last_date_added FROM collections WHERE id = ?))"));
+          "VALUES (?, ?, ?, ?, ?)"));
       TABADUL_RETURN_IF_ERROR(log->Bind(1, collection_id).Bind(2, id).Bind(3, row.version)
-                                  .Bind(4, row.version_ns).Bind(5, collection_id).Run());
+                                  .Bind(4, row.version_ns).Bind(5, now_us).Run());
     }
     return RecomputeFlags(db, collection_id, id);
   });
   if (!st.ok()) return st;
   return static_cast<int>(page.rows.size());
+}
+
+Result<std::vector<DeletionRow>> SqliteStore::QueryDeletions(std::string_view collection_id,
+                                                             int64_t after_seq, size_t limit) {
+  TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire());
+  TABADUL_ASSIGN_OR_RETURN(auto st, (*lease)->Cached(
+      "SELECT seq, id, version, version_ns, deleted_us FROM deletions "
+      "WHERE collection_id = ? AND seq > ? ORDER BY seq LIMIT ?"));
+  st->Bind(1, collection_id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
+  std::vector<DeletionRow> out;
+  while (true) {
+    TABADUL_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back({st->Int(0), std::string(collection_id), st->Text(1), st->Text(2), st->Int(3),
+                   st->Int(4)});
+  }
+  return out;
 }
 
 // ---- Status resources ----------------------------------------------------------------------

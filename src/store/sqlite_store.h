@@ -39,6 +39,8 @@ class SqliteStore final : public Store {
   Result<Page> QueryObjects(const ObjectQuery& query, const RowFilter& visible) override;
   Result<int> DeleteObject(std::string_view collection_id, std::string_view id,
                            const VersionMatch& versions) override;
+  Result<std::vector<DeletionRow>> QueryDeletions(std::string_view collection_id,
+                                                  int64_t after_seq, size_t limit) override;
   Status PutStatus(const StatusRecord& status) override;
   Result<StatusRecord> GetStatus(std::string_view id) override;
 

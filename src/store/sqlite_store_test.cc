@@ -161,6 +161,12 @@ TEST_F(SqliteStoreTest, DeleteRemovesVersionsAndFixesFlags) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].version_ns, 1);  // the remaining version became the latest
   EXPECT_EQ(*store_->DeleteObject("c1", "tool--nope", VersionMatch{.all = true}), 0);
+  auto deletions = store_->QueryDeletions("c1", 0, 10);
+  ASSERT_TRUE(deletions.ok());
+  ASSERT_EQ(deletions->size(), 1u);
+  EXPECT_EQ((*deletions)[0].id, id);
+  EXPECT_EQ((*deletions)[0].version_ns, 2);
+  EXPECT_TRUE(store_->QueryDeletions("c1", (*deletions)[0].seq, 10)->empty());
 }
 
 TEST_F(SqliteStoreTest, UsersGrantsAndStatus) {

@@ -101,6 +101,17 @@ struct Page {
   bool more = false;            // visible rows exist after the last one returned
 };
 
+// One deleted object version, for indexes and peers that follow the store (deletions are
+// not visible in QueryObjects any more). `seq` increases with every deletion in the database.
+struct DeletionRow {
+  int64_t seq = 0;
+  std::string collection_id;
+  std::string id;
+  std::string version;
+  int64_t version_ns = 0;
+  int64_t deleted_us = 0;
+};
+
 // What happened to one posted object.
 struct PutOutcome {
   enum class Kind {
@@ -173,6 +184,10 @@ class Store {
   // Removes the matching versions of one object; returns how many were removed (0 = none).
   virtual Result<int> DeleteObject(std::string_view collection_id, std::string_view id,
                                    const VersionMatch& versions) = 0;
+
+  // Deletions recorded after `after_seq` (0 = from the start), oldest first, at most `limit`.
+  virtual Result<std::vector<DeletionRow>> QueryDeletions(std::string_view collection_id,
+                                                          int64_t after_seq, size_t limit) = 0;
 
   // Status resources.
   virtual Status PutStatus(const StatusRecord& status) = 0;
