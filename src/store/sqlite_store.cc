@@ -26,8 +26,9 @@ CREATE TABLE IF NOT EXISTS objects (
   spec_version TEXT NOT NULL, version TEXT NOT NULL, version_ns INTEGER NOT NULL,
   revoked INTEGER NOT NULL, is_first INTEGER NOT NULL, is_latest INTEGER NOT NULL,
   created_by_ref TEXT NOT NULL, labels TEXT NOT NULL, markings TEXT NOT NULL,
-  has_granular INTEGER NOT NULL, json TEXT NOT NULL,
+  has_granular INTEGER NOT NULL, origin TEXT NOT NULL, json TEXT NOT NULL,
   PRIMARY KEY (collection_id, date_added)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS objects_version ON objects (collection_id, id, version_ns);
 CREATE TABLE IF NOT EXISTS deletions (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, collection_id TEXT NOT NULL, id TEXT NOT NULL, version TEXT NOT NULL, version_ns INTEGER NOT NULL,
@@ -301,7 +302,8 @@ Result<Grant> SqliteStore::GetGrant(std::string_view user, std::string_view coll
 
 Result<std::vector<PutOutcome>> SqliteStore::PutObjects(std::string_view collection_id,
                                                         std::span<const stix::StixObject> objects,
-                                                        int64_t now_us) {
+                                                        int64_t now_us,
+                                                        const PutOptions& options) {
   TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire());
   Database& db = **lease;
   std::vector<PutOutcome> outcomes;
@@ -317,19 +319,26 @@ Result<std::vector<PutOutcome>> SqliteStore::PutObjects(std::string_view collect
     int64_t next = std::max(now_us, last->Int(0) + 1);
     last->Reset();
     for (const auto& object : objects) {
-      TABADUL_ASSIGN_OR_RETURN(PutOutcome outcome, PutOne(db, collection_id, object, &next));
+      TABADUL_ASSIGN_OR_RETURN(PutOutcome outcome,
+                               PutOne(db, collection_id, object, options.origin, &next));
       outcomes.push_back(std::move(outcome));
     }
     TABADUL_ASSIGN_OR_RETURN(auto update, db.Cached(
         "UPDATE collections SET last_date_added = ? WHERE id = ?"));
-    return update->Bind(1, next - 1).Bind(2, collection_id).Run();
+    TABADUL_RETURN_IF_ERROR(update->Bind(1, next - 1).Bind(2, collection_id).Run());
+    if (options.checkpoint_key.empty()) return Status::Ok();
+    TABADUL_ASSIGN_OR_RETURN(auto cp, db.Cached(
+        "INSERT INTO checkpoints (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    return cp->Bind(1, options.checkpoint_key).Bind(2, options.checkpoint_value).Run();
   });
   if (!st.ok()) return st;
   return outcomes;
 }
 
 Result<PutOutcome> SqliteStore::PutOne(Database& db, std::string_view collection_id,
-                                       const stix::StixObject& object, int64_t* next_date_added) {
+                                       const stix::StixObject& object, const std::string& origin,
+                                       int64_t* next_date_added) {
   const int64_t version_ns = object.version_ns();
   TABADUL_ASSIGN_OR_RETURN(auto same, db.Cached(
       "SELECT json, date_added FROM objects WHERE collection_id = ? AND id = ? AND version_ns = ?"));
@@ -377,14 +386,15 @@ Result<PutOutcome> SqliteStore::PutOne(Database& db, std::string_view collection
   TABADUL_ASSIGN_OR_RETURN(auto insert, db.Cached(
       "INSERT INTO objects (collection_id, date_added, id, type, spec_version, version, "
       "version_ns, revoked, is_first, is_latest, created_by_ref, labels, markings, has_granular, "
-      "json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      "origin, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   const int64_t date_added = (*next_date_added)++;
   TABADUL_RETURN_IF_ERROR(insert->Bind(1, collection_id).Bind(2, date_added).Bind(3, object.id)
       .Bind(4, object.type).Bind(5, object.spec_version).Bind(6, object.version())
       .Bind(7, version_ns).Bind(8, int64_t{object.revoked}).Bind(9, int64_t{is_first})
       .Bind(10, int64_t{is_latest}).Bind(11, object.created_by_ref).Bind(12, Join(object.labels))
       .Bind(13, Join(object.object_marking_refs))
-      .Bind(14, int64_t{!object.granular_markings.empty()}).Bind(15, object.json).Run());
+      .Bind(14, int64_t{!object.granular_markings.empty()}).Bind(15, origin)
+      .Bind(16, object.json).Run());
   return PutOutcome{PutOutcome::Kind::kAdded, date_added, {}};
 }
 
@@ -406,7 +416,7 @@ Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& vi
   assert(q.limit > 0);
   std::string sql =
       "SELECT date_added, id, type, spec_version, version, version_ns, revoked, created_by_ref, "
-      "labels, markings, has_granular";
+      "labels, markings, has_granular, origin";
   sql += q.with_json ? ", json" : ", ''";
   // With ids given, look them up by the version index (a few rows, sorted afterwards) rather than
   // walking the collection in date_added order.
@@ -472,12 +482,13 @@ Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& vi
     row.labels = Split(st->TextView(8));
     row.marking_refs = Split(st->TextView(9));
     row.has_granular_markings = st->Int(10) != 0;
+    row.origin = st->Text(11);
     if (visible && !visible(row)) continue;
     if (page.rows.size() == q.limit) {
       page.more = true;
       break;
     }
-    if (q.with_json) row.json = st->Text(11);
+    if (q.with_json) row.json = st->Text(12);
     page.rows.push_back(std::move(row));
   }
   st->Reset();
@@ -542,6 +553,22 @@ Result<std::vector<DeletionRow>> SqliteStore::QueryDeletions(std::string_view co
                    st->Int(4)});
   }
   return out;
+}
+
+Result<std::string> SqliteStore::GetCheckpoint(std::string_view key) {
+  TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire());
+  TABADUL_ASSIGN_OR_RETURN(auto st, (*lease)->Cached("SELECT value FROM checkpoints WHERE key = ?"));
+  st->Bind(1, key);
+  TABADUL_RETURN_IF_ERROR(NotFoundOr(st->Step(), "no checkpoint '" + std::string(key) + "'"));
+  return st->Text(0);
+}
+
+Status SqliteStore::SetCheckpoint(std::string_view key, std::string_view value) {
+  TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire());
+  TABADUL_ASSIGN_OR_RETURN(auto st, (*lease)->Cached(
+      "INSERT INTO checkpoints (key, value) VALUES (?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+  return st->Bind(1, key).Bind(2, value).Run();
 }
 
 // ---- Status resources ----------------------------------------------------------------------

@@ -35,7 +35,10 @@ class SqliteStore final : public Store {
   Result<Grant> GetGrant(std::string_view user, std::string_view collection_id) override;
   Result<std::vector<PutOutcome>> PutObjects(std::string_view collection_id,
                                              std::span<const stix::StixObject> objects,
-                                             int64_t now_us) override;
+                                             int64_t now_us,
+                                             const PutOptions& options = {}) override;
+  Result<std::string> GetCheckpoint(std::string_view key) override;
+  Status SetCheckpoint(std::string_view key, std::string_view value) override;
   Result<Page> QueryObjects(const ObjectQuery& query, const RowFilter& visible) override;
   Result<int> DeleteObject(std::string_view collection_id, std::string_view id,
                            const VersionMatch& versions) override;
@@ -61,7 +64,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
   Result<std::unique_ptr<Lease>> Acquire();
   Result<PutOutcome> PutOne(Database& db, std::string_view collection_id,
-                            const stix::StixObject& object, int64_t* next_date_added);
+                            const stix::StixObject& object, const std::string& origin,
+                            int64_t* next_date_added);
   Status RecomputeFlags(Database& db, std::string_view collection_id, std::string_view id);
 
   const std::string path_;

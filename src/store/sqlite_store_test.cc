@@ -191,6 +191,26 @@ TEST_F(SqliteStoreTest, UsersGrantsAndStatus) {
   EXPECT_EQ(store_->GetStatus("nope").status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(SqliteStoreTest, CheckpointAndOriginCommitWithTheBatch) {
+  EXPECT_EQ(store_->GetCheckpoint("peer/x").status().code(), StatusCode::kNotFound);
+  PutOptions options{.origin = "peer-a", .checkpoint_key = "peer/x", .checkpoint_value = "cursor-1"};
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj("tool--00000000-0000-4000-8000-000000000010", 5)},
+                                 10, options).ok());
+  EXPECT_EQ(*store_->GetCheckpoint("peer/x"), "cursor-1");
+  // A failing batch (unknown collection) leaves the checkpoint untouched.
+  options.checkpoint_value = "cursor-2";
+  EXPECT_FALSE(store_->PutObjects("nope", std::vector{Obj("tool--00000000-0000-4000-8000-000000000011", 5)},
+                                  10, options).ok());
+  EXPECT_EQ(*store_->GetCheckpoint("peer/x"), "cursor-1");
+  ASSERT_TRUE(store_->SetCheckpoint("peer/x", "cursor-3").ok());
+  EXPECT_EQ(*store_->GetCheckpoint("peer/x"), "cursor-3");
+  ObjectQuery q;
+  q.collection_id = "c1";
+  auto rows = All(q);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].origin, "peer-a");
+}
+
 TEST_F(SqliteStoreTest, ReopenSeesCommittedData) {
   ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj("tool--00000000-0000-4000-8000-000000000009", 5)}, 10).ok());
   store_.reset();

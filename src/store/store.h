@@ -69,6 +69,7 @@ struct ObjectRow {
   std::vector<std::string> labels;
   std::vector<std::string> marking_refs;  // object_marking_refs
   bool has_granular_markings = false;
+  std::string origin;  // "" when posted here; else the peer it was pulled from (sync)
   std::string json;  // empty unless the query asked for it
 };
 
@@ -124,6 +125,15 @@ struct PutOutcome {
   std::string message;
 };
 
+// Extras written in the same transaction as a PutObjects batch.
+struct PutOptions {
+  std::string origin;  // provenance of every object in the batch ("" = posted locally)
+  // A checkpoint (e.g. a sync cursor) committed atomically with the objects: after a crash,
+  // either both the objects and the checkpoint are there, or neither.
+  std::string checkpoint_key;    // empty = none
+  std::string checkpoint_value;
+};
+
 struct StatusItem {
   std::string id;
   std::string version;
@@ -175,7 +185,12 @@ class Store {
   // version of an object whose stored version is revoked is refused (STIX §3.6).
   virtual Result<std::vector<PutOutcome>> PutObjects(std::string_view collection_id,
                                                      std::span<const stix::StixObject> objects,
-                                                     int64_t now_us) = 0;
+                                                     int64_t now_us,
+                                                     const PutOptions& options = {}) = 0;
+  // The value last written for a checkpoint key; NotFound when none.
+  virtual Result<std::string> GetCheckpoint(std::string_view key) = 0;
+  // Writes a checkpoint on its own (e.g. a cursor that advanced over a page with no new object).
+  virtual Status SetCheckpoint(std::string_view key, std::string_view value) = 0;
 
   // One page of a collection's object versions in ascending date_added order, filtered before
   // the limit by the query and by `visible`.
