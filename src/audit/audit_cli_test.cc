@@ -1,0 +1,145 @@
+#include "audit/audit_cli.h"
+
+#include <gtest/gtest.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "audit/audit_test_util.h"
+#include "store/sqlite_store.h"
+
+namespace tabadul::audit {
+namespace {
+
+constexpr int64_t kStart = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z
+
+class AuditCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->CreateOrganization({acme_, "acme", 0}).ok());
+    auto log = DisclosureLog::Open(db_, dir_.path(), clock_);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    for (int i = 1; i <= 4; ++i) {
+      clock_.Set(kStart + i * 1'000'000);
+      ASSERT_TRUE((*log)->Append(testing::MakeDisclosure(i, i % 2 ? acme_ : globex_)).ok());
+    }
+  }
+  int Run(const std::vector<std::string>& args) {
+    out_.str("");
+    err_.str("");
+    return RunAuditCommand(dir_.path(), args, clock_, out_, err_);
+  }
+
+  testing::TempDir dir_;
+  std::string db_ = dir_.Join(kDatabaseFileName);
+  FakeClock clock_{kStart};
+  std::string acme_ = "identity--" + testing::Uuid(1);
+  std::string globex_ = "identity--" + testing::Uuid(2);
+  std::ostringstream out_, err_;
+};
+
+TEST_F(AuditCliTest, VerifyIntactAndTampered) {
+  EXPECT_EQ(Run({"verify"}), 0) << err_.str();
+  EXPECT_EQ(out_.str(), "audit log intact (4 records, last seq 4)\n");
+  testing::Sql(db_, "UPDATE audit_records SET user_name = 'eve' WHERE seq = 2");
+  EXPECT_EQ(Run({"verify"}), 1);
+  EXPECT_EQ(out_.str().rfind("TAMPERED at seq 2: ", 0), 0u) << out_.str();
+}
+
+TEST_F(AuditCliTest, ShowWhoReceivedAnObject) {
+  // Disclosure 1 (to acme) and 4 (to globex) both start with indicator 1010/1040; 1010 is in 1.
+  const std::string id = testing::MakeDisclosure(1).versions[0].object_id;
+  EXPECT_EQ(Run({"show", "--object", id}), 0) << err_.str();
+  std::string expected = "seq\ttime\torg\tuser\tcollection\tagreement\tpath\tversion\n"
+                         "1\t2023-11-14T22:13:21.000000Z\t" + acme_ + "\talice\t" +
+                         testing::Uuid(100) + "\tagreement-a\t/api/collections/" +
+                         testing::Uuid(100) + "/objects/\t2024-01-01T00:00:00.000Z\n";
+  EXPECT_EQ(out_.str(), expected);
+}
+
+TEST_F(AuditCliTest, ShowWhatAnOrganizationReceived) {
+  // By name (looked up in the store) and by id; the window keeps only seq 3.
+  for (const std::string& org : {std::string("acme"), acme_}) {
+    EXPECT_EQ(Run({"show", "--org", org, "--from", "2023-11-14T22:13:22Z", "--to",
+                   "2023-11-14T22:13:24Z"}), 0) << err_.str();
+    std::istringstream lines(out_.str());
+    std::string line;
+    std::vector<std::string> rows;
+    while (std::getline(lines, line)) rows.push_back(line);
+    ASSERT_EQ(rows.size(), 2u) << out_.str();  // header + record 3's one version
+    EXPECT_EQ(rows[1].rfind("3\t2023-11-14T22:13:23.000000Z\talice\t", 0), 0u) << rows[1];
+  }
+  EXPECT_EQ(Run({"show", "--org", "acme"}), 0);
+  const std::string all = out_.str();
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 1 + 2 + 1);  // seq 1 (2 versions), 3 (1)
+  EXPECT_EQ(Run({"show", "--org", "nobody"}), 1);
+}
+
+TEST_F(AuditCliTest, HeadAndCheckHead) {
+  const std::string file = dir_.Join("kept.head");
+  EXPECT_EQ(Run({"head", "--output", file}), 0) << err_.str();
+  EXPECT_EQ(Run({"check-head", file}), 0) << err_.str();
+  EXPECT_EQ(out_.str(), "the log extends the kept head at seq 4 (4 records, last seq 4)\n");
+  EXPECT_EQ(Run({"head"}), 0);
+  EXPECT_EQ(out_.str().rfind("tabadul-audit-head v1\nseq 4\n", 0), 0u);
+
+  testing::Sql(db_, "DELETE FROM audit_records WHERE seq = 4; DELETE FROM audit_heads;");
+  EXPECT_EQ(Run({"verify"}), 0);  // the chain alone cannot know
+  EXPECT_EQ(Run({"check-head", file}), 1);
+  EXPECT_EQ(out_.str().rfind("TAMPERED at seq 4: ", 0), 0u) << out_.str();
+}
+
+TEST_F(AuditCliTest, CheckHeadRefusesAnEditedFile) {
+  const std::string file = dir_.Join("kept.head");
+  ASSERT_EQ(Run({"head", "--output", file}), 0);
+  std::stringstream text;
+  text << std::ifstream(file).rdbuf();
+  std::string edited = text.str();
+  edited.replace(edited.find("seq 4"), 5, "seq 3");
+  std::ofstream(file, std::ios::trunc) << edited;
+  EXPECT_EQ(Run({"check-head", file}), 1);
+  EXPECT_NE(out_.str().find("invalid signature"), std::string::npos) << out_.str();
+  std::ofstream(file, std::ios::trunc) << "garbage\n";
+  EXPECT_EQ(Run({"check-head", file}), 1);
+  EXPECT_NE(err_.str().find("not a signed audit head"), std::string::npos) << err_.str();
+  EXPECT_EQ(Run({"check-head", dir_.Join("missing.head")}), 1);
+}
+
+TEST_F(AuditCliTest, UsageErrors) {
+  EXPECT_EQ(Run({}), 2);
+  EXPECT_EQ(Run({"frobnicate"}), 2);
+  EXPECT_EQ(Run({"show"}), 2);
+  EXPECT_EQ(Run({"show", "--object", "x", "--org", "y"}), 2);
+  EXPECT_EQ(Run({"show", "--from", "2020-01-01T00:00:00Z"}), 2);  // --from needs --org
+  EXPECT_EQ(Run({"show", "--org", "acme", "--from", "yesterday"}), 2);
+  EXPECT_EQ(Run({"check-head"}), 2);
+  EXPECT_EQ(Run({"--help"}), 0);
+}
+
+TEST_F(AuditCliTest, MissingDatabaseIsAFailure) {
+  testing::TempDir empty;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunAuditCommand(empty.path(), {"verify"}, clock_, out, err), 1);
+  EXPECT_NE(err.str().find("no database"), std::string::npos);
+}
+
+TEST_F(AuditCliTest, RegistersUnderAnApp) {
+  CLI::App app{"tabadul"};
+  std::string data_dir;
+  int code = -1;
+  app.add_option("--data", data_dir);
+  RegisterAuditCommands(app, data_dir, code);
+  // --data parsed after registration is what the command uses.
+  std::vector<std::string> args = {"verify", "audit", dir_.path(), "--data"};  // reversed
+  ::testing::internal::CaptureStdout();
+  app.parse(args);
+  std::string printed = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(printed, "audit log intact (4 records, last seq 4)\n");
+}
+
+}  // namespace
+}  // namespace tabadul::audit

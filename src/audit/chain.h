@@ -1,0 +1,50 @@
+// The disclosure log's hash chain: how a record and a signed head are turned into bytes and
+// hashed. Pure functions (no I/O, no clock); the design is in docs/design/audit.md.
+//
+// Hash: BLAKE2b with a 32-byte output (libsodium crypto_generichash). Every hashed message
+// starts with a distinct domain tag, so a leaf can never be confused with an inner node, a
+// record, or a head.
+//
+//   leaf(id, version)  = H("tabadul.audit.leaf.v1"  || str(id) || str(version))
+//   node(l, r)         = H("tabadul.audit.node.v1"  || l || r)
+//   Merkle root        = RFC 6962 shape: split n items at the largest power of two below n;
+//                        the root of one item is its leaf; of zero items, H(tag of "empty")
+//   record hash        = H("tabadul.audit.record.v1" || u64 seq || i64 time_us || str(org_id)
+//                          || str(user) || str(path) || str(agreement_id) || str(collection_id)
+//                          || u64 item_count || root || prev_hash)
+//   head message       = "tabadul.audit.head.v1" || u64 seq || hash || i64 time_us
+// where str(s) = u32 big-endian length || bytes, integers are big-endian, and hashes enter as
+// their 32 raw bytes. The first record's prev_hash is 32 zero bytes (kGenesisHash).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "store/sqlite_audit.h"
+
+namespace tabadul::audit {
+
+inline constexpr size_t kHashBytes = 32;
+// Hex of 32 zero bytes: the prev_hash of seq 1, and the hash of an empty log's head.
+inline constexpr char kGenesisHash[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+std::string ToHex(std::string_view bytes);
+// Lowercase or uppercase hex; nullopt when malformed (odd length, other characters).
+std::optional<std::string> FromHex(std::string_view hex);
+
+// Hex of the Merkle root over the items in their delivered order.
+std::string MerkleRoot(std::span<const store::AuditItem> items);
+
+// Hex of the record hash over every field listed above. `record.merkle_root` and
+// `record.prev_hash` are taken as stored (hex); a malformed hex value is hashed as its text
+// after a marker byte, so it can never collide with a well-formed record.
+std::string RecordHash(const store::AuditRecord& record);
+
+// The exact bytes an Ed25519 head signature covers. `hash_hex` as in RecordHash.
+std::string HeadMessage(int64_t seq, std::string_view hash_hex, int64_t time_us);
+
+}  // namespace tabadul::audit

@@ -1,0 +1,118 @@
+#include "audit/chain.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <set>
+
+namespace tabadul::audit {
+namespace {
+
+std::vector<store::AuditItem> Items(int n) {
+  std::vector<store::AuditItem> out;
+  for (int i = 0; i < n; ++i) out.push_back({"indicator--" + std::to_string(i), "v" + std::to_string(i)});
+  return out;
+}
+
+TEST(HexTest, RoundTripsAndRefusesMalformed) {
+  std::string bytes("\x00\x01\xab\xff", 4);
+  EXPECT_EQ(ToHex(bytes), "0001abff");
+  EXPECT_EQ(FromHex("0001ABff"), bytes);
+  EXPECT_FALSE(FromHex("abc").has_value());
+  EXPECT_FALSE(FromHex("zz").has_value());
+  EXPECT_EQ(FromHex(""), std::string());
+}
+
+TEST(MerkleRootTest, DependsOnEveryItemAndTheirOrder) {
+  std::set<std::string> roots;
+  for (int n = 0; n <= 9; ++n) roots.insert(MerkleRoot(Items(n)));
+  EXPECT_EQ(roots.size(), 10u);  // every size gives a different root
+  for (int n : {1, 2, 3, 5, 8, 100}) {
+    auto items = Items(n);
+    const std::string root = MerkleRoot(items);
+    EXPECT_EQ(root.size(), 64u);
+    EXPECT_EQ(MerkleRoot(items), root);  // deterministic
+    for (int i = 0; i < n; ++i) {
+      auto changed = items;
+      changed[i].version += "x";
+      EXPECT_NE(MerkleRoot(changed), root) << n << " " << i;
+    }
+    if (n >= 2) {
+      auto swapped = items;
+      std::swap(swapped[0], swapped[n - 1]);
+      EXPECT_NE(MerkleRoot(swapped), root);
+    }
+  }
+}
+
+TEST(MerkleRootTest, IdAndVersionBoundaryMatters) {
+  std::vector<store::AuditItem> a{{"ab", "c"}}, b{{"a", "bc"}};
+  EXPECT_NE(MerkleRoot(a), MerkleRoot(b));
+}
+
+TEST(MerkleRootTest, TwoLevelTreeIsNotASingleLeafList) {
+  // A 2-item tree and a 1-item "list" whose version holds both items' text must differ.
+  std::vector<store::AuditItem> two{{"x", "1"}, {"y", "2"}}, one{{"x", "1y2"}};
+  EXPECT_NE(MerkleRoot(two), MerkleRoot(one));
+}
+
+store::AuditRecord SampleRecord() {
+  store::AuditRecord r;
+  r.seq = 7;
+  r.time_us = 1'700'000'000'000'000;
+  r.org_id = "identity--1";
+  r.user = "alice";
+  r.path = "/api/collections/c/objects/";
+  r.agreement_id = "agr";
+  r.collection_id = "c";
+  r.items = Items(3);
+  r.item_count = 3;
+  r.merkle_root = MerkleRoot(r.items);
+  r.prev_hash = kGenesisHash;
+  return r;
+}
+
+TEST(RecordHashTest, CoversEveryField) {
+  const store::AuditRecord base = SampleRecord();
+  const std::string h = RecordHash(base);
+  EXPECT_EQ(h.size(), 64u);
+  EXPECT_EQ(RecordHash(base), h);
+  std::vector<std::function<void(store::AuditRecord&)>> changes = {
+      [](auto& r) { r.seq++; },
+      [](auto& r) { r.time_us++; },
+      [](auto& r) { r.org_id += "x"; },
+      [](auto& r) { r.user += "x"; },
+      [](auto& r) { r.path += "x"; },
+      [](auto& r) { r.agreement_id += "x"; },
+      [](auto& r) { r.collection_id += "x"; },
+      [](auto& r) { r.item_count++; },
+      [](auto& r) { r.merkle_root[0] = r.merkle_root[0] == 'a' ? 'b' : 'a'; },
+      [](auto& r) { r.prev_hash[63] = '1'; },
+      [](auto& r) { r.prev_hash = "not hex"; },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    auto r = base;
+    changes[i](r);
+    EXPECT_NE(RecordHash(r), h) << "change " << i;
+  }
+}
+
+TEST(RecordHashTest, UppercaseHexIsNotTheSameRecord) {
+  // Stored hashes are lowercase; an uppercase rewrite hashes the same bytes, which is harmless
+  // (the record says the same thing), but a malformed value never matches a well-formed one.
+  auto r = SampleRecord();
+  auto bad = r;
+  bad.merkle_root = r.merkle_root.substr(1);
+  EXPECT_NE(RecordHash(bad), RecordHash(r));
+}
+
+TEST(HeadMessageTest, CoversSeqHashAndTime) {
+  const std::string m = HeadMessage(5, kGenesisHash, 10);
+  EXPECT_NE(HeadMessage(6, kGenesisHash, 10), m);
+  EXPECT_NE(HeadMessage(5, std::string(63, '0') + "1", 10), m);
+  EXPECT_NE(HeadMessage(5, kGenesisHash, 11), m);
+  EXPECT_EQ(HeadMessage(5, kGenesisHash, 10), m);
+}
+
+}  // namespace
+}  // namespace tabadul::audit

@@ -1,0 +1,20 @@
+#include "audit/disclosure_hook.h"
+
+namespace tabadul::audit {
+
+Status DisclosureHook::Record(const std::string& org_id, const std::string& user,
+                              const std::string& path, const store::Collection& collection,
+                              const std::vector<store::ObjectRow>& delivered) const {
+  if (delivered.empty()) return Status::Ok();
+  Disclosure d;
+  d.org_id = org_id;
+  d.user = user;
+  d.path = path;
+  d.collection_id = collection.id;
+  if (agreement_) d.agreement_id = agreement_(org_id, collection);
+  d.versions.reserve(delivered.size());
+  for (const auto& row : delivered) d.versions.push_back({row.id, row.version});
+  return log_->Append(std::move(d));
+}
+
+}  // namespace tabadul::audit

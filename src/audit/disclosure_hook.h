@@ -1,0 +1,61 @@
+// The bridge from the TAXII API's `ApiHooks::on_disclosure` to the disclosure log.
+//
+//   hooks.on_disclosure = audit::MakeDisclosureHook(*log);
+//
+// The audit module comes before `taxii` in the module order, so it cannot name
+// taxii::RequestInfo; the hook is a callable whose call operator takes any request type with
+// `principal.user`, `principal.org_id` and `path` members, and so converts to the
+// std::function that ApiHooks::on_disclosure declares.
+//
+// on_disclosure returns nothing, so a failed append cannot fail the response from here: it is
+// passed to `on_error` (the server logs and counts it). With LogOptions::wait_for_commit the
+// hook returns only after the record is committed, i.e. before the response is sent.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "audit/disclosure_log.h"
+#include "store/store.h"
+
+namespace tabadul::audit {
+
+// The agreement a delivery to `org_id` from collection `collection` falls under ("" = unknown).
+// The policy module supplies it; it must be thread-safe.
+using AgreementResolver =
+    std::function<std::string(const std::string& org_id, const store::Collection& collection)>;
+using ErrorSink = std::function<void(const Status&)>;
+
+class DisclosureHook {
+ public:
+  // `log` must outlive the hook and every copy of it.
+  DisclosureHook(DisclosureLog& log, AgreementResolver agreement, ErrorSink on_error)
+      : log_(&log), agreement_(std::move(agreement)), on_error_(std::move(on_error)) {}
+
+  template <typename RequestInfo>
+  void operator()(const RequestInfo& info, const store::Collection& collection,
+                  const std::vector<store::ObjectRow>& delivered) const {
+    Status st = Record(info.principal.org_id, info.principal.user, info.path, collection,
+                       delivered);
+    if (!st.ok() && on_error_) on_error_(st);
+  }
+
+  // Appends one record for `delivered` (in order, as (id, version) pairs); an empty delivery
+  // records nothing and returns OK. Errors as DisclosureLog::Append.
+  Status Record(const std::string& org_id, const std::string& user, const std::string& path,
+                const store::Collection& collection,
+                const std::vector<store::ObjectRow>& delivered) const;
+
+ private:
+  DisclosureLog* log_;
+  AgreementResolver agreement_;
+  ErrorSink on_error_;
+};
+
+inline DisclosureHook MakeDisclosureHook(DisclosureLog& log, AgreementResolver agreement = {},
+                                         ErrorSink on_error = {}) {
+  return DisclosureHook(log, std::move(agreement), std::move(on_error));
+}
+
+}  // namespace tabadul::audit

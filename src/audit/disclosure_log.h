@@ -1,0 +1,171 @@
+// The disclosure log: an append-only, hash-chained record of every delivery of object versions
+// to an organization, whose head can be signed so that a partner holding a signed head can later
+// detect any change to what came before it. Design and trade-offs: docs/design/audit.md.
+//
+// A record: seq, time, organization, user (or token), request path, agreement id (may be
+// empty), collection, the (object id, version) pairs delivered, the Merkle root over them,
+// prev_hash (the previous record's hash) and hash (audit/chain.h). Records live in the store's
+// SQLite file (store/sqlite_audit.h) on their own connections.
+//
+// Appends go through an in-process queue to one writer thread, which commits whatever is queued
+// in one transaction (group commit). With `wait_for_commit` (the default) Append returns only
+// once its record is committed, so a response is sent only after its disclosure is on disk;
+// concurrent requests share one commit. Without it, Append returns after queueing and a crash
+// loses what was queued but not yet committed (at most one batch, typically a few
+// milliseconds' worth); Flush() waits for the queue.
+//
+// Thread-safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit/signed_head.h"
+#include "audit/signing_key.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/sqlite_audit.h"
+
+namespace tabadul::audit {
+
+// What the caller knows about one delivery.
+struct Disclosure {
+  std::string org_id;  // the receiving organization (identity id)
+  std::string user;    // the user or token name that made the request
+  std::string path;    // the request path (or "cli:export", "sync:push/<peer>", ...)
+  std::string agreement_id;  // the agreement the delivery was made under; empty if unknown
+  std::string collection_id;
+  std::vector<store::AuditItem> versions;  // in delivered order; must not be empty
+};
+
+using Record = store::AuditRecord;
+
+// The outcome of Verify() or CheckHead(). When !ok, `bad_seq` is the first record found wrong
+// (for a truncation: the first missing seq) and `reason` says what is wrong there.
+struct VerifyReport {
+  bool ok = true;
+  int64_t bad_seq = 0;
+  std::string reason;
+  int64_t records_checked = 0;
+  int64_t last_seq = 0;  // the chain's last record as read
+};
+
+// One answer to "who received object X".
+struct Receipt {
+  int64_t seq = 0;
+  int64_t time_us = 0;
+  std::string org_id;
+  std::string user;
+  std::string path;
+  std::string agreement_id;
+  std::string collection_id;
+  std::string version;
+};
+
+struct LogOptions {
+  // Append waits until its record is committed (see the top of this file).
+  bool wait_for_commit = true;
+  // true: synchronous=FULL, a commit survives power loss. false (default): synchronous=NORMAL
+  // on the log's own connection, which in WAL mode survives a process crash but may lose the
+  // last commits on power loss or an OS crash.
+  bool fsync_each_commit = false;
+  // At most this many records per transaction.
+  size_t max_batch = 512;
+  // Without wait_for_commit, Append blocks while this many records are queued (back-pressure,
+  // so memory stays bounded when the disk is slow).
+  size_t max_queue = 8192;
+};
+
+class DisclosureLog {
+ public:
+  // Opens the log in the SQLite file at `db_path` (the store's file; tables are created if
+  // needed) and the signing key in `data_dir` (created with mode 0600 on first start).
+  // `clock` must outlive the log. Errors: those of SigningKey::LoadOrCreate and Internal.
+  static Result<std::unique_ptr<DisclosureLog>> Open(const std::string& db_path,
+                                                     const std::string& data_dir,
+                                                     const Clock& clock, LogOptions options = {});
+  // The same with a given key (tests, tools).
+  static Result<std::unique_ptr<DisclosureLog>> Open(const std::string& db_path, SigningKey key,
+                                                     const Clock& clock, LogOptions options = {});
+  // Commits everything still queued, then stops the writer.
+  ~DisclosureLog();
+  DisclosureLog(const DisclosureLog&) = delete;
+  DisclosureLog& operator=(const DisclosureLog&) = delete;
+
+  // Appends one record, timed by the clock. InvalidArgument when `versions` is empty or an id
+  // or version contains a control character; with wait_for_commit, Internal when the commit
+  // failed (nothing of it was stored).
+  Status Append(Disclosure disclosure);
+
+  // Waits until every record queued before the call is committed; returns the first commit
+  // failure since the previous Flush (those records are lost), else OK.
+  Status Flush();
+
+  // Checks the whole chain from seq 1: numbering without gaps, each prev_hash, each Merkle root
+  // and record hash, then every signed head the log has issued (signature, and that the chain
+  // still holds its hash). Reads in chunks; memory does not grow with the log. Internal only
+  // when the database cannot be read: tampering is a report, not an error.
+  Result<VerifyReport> Verify();
+
+  // Signs the current tip (after a Flush) and remembers the head in the log, so later
+  // verifications also check that the log still extends it.
+  Result<SignedHead> Head();
+
+  // Checks that the log extends a head kept by someone: the head's signature is valid and by
+  // this log's key, the chain verifies, and the record at head.seq has head.hash.
+  Result<VerifyReport> CheckHead(const SignedHead& head);
+
+  // Who received object `object_id` (any version), oldest first, at most `limit` answers.
+  // Located through the audit_items index and confirmed against each record's own items.
+  Result<std::vector<Receipt>> WhoReceived(const std::string& object_id, size_t limit = 100000);
+  // What organization `org_id` received with from_us <= time < to_us, oldest first.
+  Result<std::vector<Record>> Received(const std::string& org_id, int64_t from_us, int64_t to_us,
+                                       size_t limit = 100000);
+
+  const SigningKey& key() const { return key_; }
+
+ private:
+  struct Waiter {
+    Status status;
+    bool done = false;
+  };
+  struct Pending {
+    Record record;
+    Waiter* waiter;  // null when the appender does not wait
+  };
+
+  DisclosureLog(SigningKey key, const Clock& clock, LogOptions options,
+                std::unique_ptr<store::SqliteAuditLog> writer,
+                std::unique_ptr<store::SqliteAuditLog> reader);
+  void WriterLoop();
+  Status CommitBatch(std::vector<Pending>& batch);
+  Result<VerifyReport> VerifyChain();
+  Status CheckStoredHeads(VerifyReport& report);
+  // Checks one head against a chain already verified into `report`; `what` names it in reasons.
+  Result<VerifyReport> CheckHeadAgainst(VerifyReport report, const SignedHead& head,
+                                        const std::string& what);
+
+  const SigningKey key_;
+  const Clock& clock_;
+  const LogOptions options_;
+  std::unique_ptr<store::SqliteAuditLog> writer_db_;  // used by the writer thread only
+  std::unique_ptr<store::SqliteAuditLog> reader_db_;  // Verify, Head, queries
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;   // the writer waits for records or stop
+  std::condition_variable done_cv_;   // appenders and Flush wait for commits
+  std::deque<Pending> queue_;         // guarded by mu_
+  int64_t enqueued_ = 0;              // guarded by mu_: records ever queued
+  int64_t finished_ = 0;              // guarded by mu_: records committed or failed
+  Status first_error_;                // guarded by mu_: first failure since the last Flush
+  bool stopping_ = false;             // guarded by mu_
+  std::thread writer_;
+};
+
+}  // namespace tabadul::audit
