@@ -1,0 +1,111 @@
+// policy::Engine: the visibility rule (visibility.h) bound to live data. It owns nothing but
+// caches: the agreements in force and the marking registry (one immutable snapshot, swapped on
+// change), and the granular marking refs of object versions (immutable, so cached forever).
+//
+// Freshness: a change made through this process (AgreementService, LearnMarkings) reloads at
+// once; a change made by another process (the CLI while `tabadul serve` runs) is seen within
+// `reload_check_interval_us` (the engine compares the store's generation counter). Validity
+// windows are evaluated per request against the injected clock, so an agreement that ends or
+// starts applies from that instant on without any reload.
+//
+// Thread-safety: every method may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "auth/authenticator.h"
+#include "common/clock.h"
+#include "policy/visibility.h"
+#include "store/sqlite_agreements.h"
+#include "store/store.h"
+
+namespace tabadul::policy {
+
+struct EngineOptions {
+  // Admins of this organization are hub admins (admin API over every agreement). Empty = none.
+  std::string hub_org_id;
+  // How often (at most) a request checks whether another process changed the policy; 0 = always.
+  int64_t reload_check_interval_us = 1'000'000;
+  // The identity that replaces the provider's created_by_ref when attribution must not be kept.
+  std::string anonymous_identity_id = "identity--00000000-0000-4000-8000-000000000000";
+};
+
+// One consistent view of the policy.
+struct PolicySnapshot {
+  AgreementIndex agreements;
+  MarkingRegistry markings;
+  int64_t generation = -1;
+};
+
+class Engine {
+ public:
+  // `store`, `agreements` and `clock` must outlive the engine. Call Reload() once before use
+  // (the factory functions do); until then nothing is shared with anyone but providers.
+  Engine(store::Store& store, store::SqliteAgreementStore& agreements, const Clock& clock,
+         EngineOptions options = {});
+
+  // Rebuilds the snapshot from the store. Internal on a store failure (the old snapshot stays).
+  // Stored agreements that no longer parse are skipped (and counted in skipped_agreements()).
+  Status Reload();
+  // The current snapshot, refreshed first when the store says it is stale. Never null.
+  std::shared_ptr<const PolicySnapshot> Snapshot();
+
+  // What a principal may do with a collection (the ApiHooks.access contract): the stored grant
+  // when the principal's organization owns the collection; read-only when an agreement from the
+  // owner to the principal's organization is valid now and covers it; else nothing (invisible).
+  Result<store::Grant> Access(const auth::Principal& principal, const store::Collection& c);
+
+  // A row filter applying the rule for this principal and collection (evaluated before the
+  // limit). The filter holds its own snapshot, so it stays consistent for the whole page.
+  store::RowFilter ReadFilter(const auth::Principal& principal, bool over_tls,
+                              const store::Collection& c);
+
+  // Replaces created_by_ref (in row.json and row.created_by_ref) by the anonymous identity
+  // when the decision for this recipient says so. No-op for the provider.
+  void Rewrite(const auth::Principal& principal, bool over_tls, const store::Collection& c,
+               store::ObjectRow& row);
+
+  // The full decision for one row (used by export/matching to consult permitted actions).
+  Decision Decide(std::string_view org_id, bool over_tls, const store::Collection& c,
+                  const store::ObjectRow& row);
+
+  // Registers the TLP and IEP marking definitions among newly stored objects (ApiHooks.on_stored)
+  // and persists them. Malformed TLP/IEP definitions are skipped; Internal on a store failure.
+  Status LearnMarkings(const std::vector<stix::StixObject>& objects);
+
+  bool IsHubAdmin(const auth::Principal& p) const {
+    return !options_.hub_org_id.empty() && p.org_id == options_.hub_org_id &&
+           p.role == store::Role::kAdmin;
+  }
+  int64_t NowMicros() const { return clock_.NowMicros(); }
+  store::Store& store() { return store_; }
+  store::SqliteAgreementStore& agreement_store() { return agreements_; }
+  const EngineOptions& options() const { return options_; }
+  int64_t skipped_agreements() const;
+
+ private:
+  // Granular marking refs of a row (empty when it has none). Loads the JSON once per version.
+  std::vector<std::string> GranularRefs(const store::ObjectRow& row);
+  Decision DecideWith(const PolicySnapshot& s, const VisibilityCheck& check,
+                      const store::ObjectRow& row);
+
+  store::Store& store_;
+  store::SqliteAgreementStore& agreements_;
+  const Clock& clock_;
+  const EngineOptions options_;
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const PolicySnapshot> snapshot_;  // guarded by mu_
+  int64_t last_check_us_ = 0;                       // guarded by mu_
+  int64_t skipped_ = 0;                             // guarded by mu_
+
+  std::mutex granular_mu_;
+  std::unordered_map<std::string, std::vector<std::string>> granular_;  // guarded by granular_mu_
+};
+
+}  // namespace tabadul::policy

@@ -1,0 +1,120 @@
+#include "policy/visibility.h"
+
+#include <algorithm>
+
+namespace tabadul::policy {
+namespace {
+
+std::string PairKey(std::string_view provider, std::string_view recipient) {
+  std::string k;
+  k.reserve(provider.size() + recipient.size() + 1);
+  k.append(provider).push_back('\n');
+  k.append(recipient);
+  return k;
+}
+
+bool Contains(const std::vector<std::string>& sorted, std::string_view v) {
+  return std::binary_search(sorted.begin(), sorted.end(), v, std::less<>());
+}
+
+}  // namespace
+
+void AgreementIndex::Build() {
+  by_pair.clear();
+  for (size_t i = 0; i < active.size(); ++i) {
+    for (const auto& r : active[i].recipients) {
+      by_pair[PairKey(active[i].provider_org, r)].push_back(i);
+    }
+  }
+}
+
+const std::vector<size_t>* AgreementIndex::Between(std::string_view provider,
+                                                   std::string_view recipient) const {
+  auto it = by_pair.find(PairKey(provider, recipient));
+  return it == by_pair.end() ? nullptr : &it->second;
+}
+
+stix::Tlp EffectiveTlp(const MarkingRegistry& markings, std::string_view default_tlp,
+                       const ObjectFacts& v) {
+  std::optional<stix::Tlp> object_level;
+  for (const auto& ref : v.marking_refs) {
+    if (auto t = markings.Lookup(ref).tlp) {
+      object_level = object_level ? stix::MostRestrictive(*object_level, *t) : *t;
+    }
+  }
+  stix::Tlp level =
+      object_level.value_or(stix::ParseTlpName(default_tlp).value_or(stix::Tlp::kAmber));
+  for (const auto& ref : v.granular_refs) {
+    if (auto t = markings.Lookup(ref).tlp) level = stix::MostRestrictive(level, *t);
+  }
+  return level;
+}
+
+VisibilityCheck::VisibilityCheck(const AgreementIndex& agreements, const MarkingRegistry& markings,
+                                 const Viewer& viewer, const store::Collection& collection)
+    : markings_(markings),
+      collection_(collection),
+      viewer_org_(viewer.org_id),
+      now_us_(viewer.now_us),
+      over_tls_(viewer.over_tls),
+      is_provider_(viewer.org_id == collection.owner_org) {
+  if (is_provider_) return;
+  const auto* pair = agreements.Between(collection.owner_org, viewer.org_id);
+  if (!pair) return;
+  for (size_t i : *pair) {
+    const Agreement& a = agreements.active[i];
+    if (a.ValidAt(now_us_) && Contains(a.collections, collection.id)) candidates_.push_back(&a);
+  }
+}
+
+Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
+  Decision d;
+  if (is_provider_) {
+    d.visible = true;
+    d.permitted_actions = PermittedAction::kExternallyVisibleDirect;
+    return d;
+  }
+  if (candidates_.empty()) return d;
+  // V's own exchange terms.
+  PermittedAction iep_actions = PermittedAction::kExternallyVisibleDirect;
+  bool iep_anonymize = false;
+  for (const auto* refs : {&v.marking_refs, &v.granular_refs}) {
+    for (const auto& ref : *refs) {
+      const IepPolicy* iep = markings_.Lookup(ref).iep;
+      if (!iep) continue;
+      if (!iep->ValidAt(now_us_)) return d;
+      if (iep->encrypt_in_transit == EncryptInTransit::kMust && !over_tls_) return d;
+      iep_anonymize |= iep->attribution == Attribution::kMustNot;
+      iep_actions = std::min(iep_actions, iep->permitted_actions);
+    }
+  }
+  const stix::Tlp tlp = EffectiveTlp(markings_, collection_.default_tlp, v);
+  PermittedAction best = PermittedAction::kNone;
+  bool agreement_anonymize = false;
+  for (const Agreement* a : candidates_) {
+    if (!a->object_types.empty() && !Contains(a->object_types, v.type)) continue;
+    if (!a->labels.empty() &&
+        std::none_of(v.labels.begin(), v.labels.end(),
+                     [&](const std::string& l) { return Contains(a->labels, l); })) {
+      continue;
+    }
+    if (tlp > a->max_tlp) continue;
+    if (tlp == stix::Tlp::kRed && !Contains(a->red_recipients, viewer_org_)) continue;
+    if (a->terms.encrypt_in_transit == EncryptInTransit::kMust && !over_tls_) continue;
+    d.visible = true;
+    agreement_anonymize |= a->terms.attribution == Attribution::kMustNot;
+    best = std::max(best, a->terms.permitted_actions);
+  }
+  if (!d.visible) return d;
+  d.anonymize = iep_anonymize || agreement_anonymize;
+  d.permitted_actions = std::min(best, iep_actions);
+  return d;
+}
+
+Decision MayReceive(const AgreementIndex& agreements, const MarkingRegistry& markings,
+                    const Viewer& viewer, const store::Collection& collection,
+                    const ObjectFacts& v) {
+  return VisibilityCheck(agreements, markings, viewer, collection).Evaluate(v);
+}
+
+}  // namespace tabadul::policy

@@ -1,0 +1,110 @@
+// THE visibility rule (DESIGN.md "The visibility rule"): the one function that decides whether
+// organization R may receive object version V, posted by provider P (= the owner of collection
+// C) into C. Every read path reaches it through policy::Engine / policy::MakeHooks; nothing
+// else in tabadul decides visibility. Design note: docs/design/visibility.md.
+//
+//   R may receive V  ⇔  R = P
+//                      ∨ ( V's IEP policies (object-level and granular) are all valid now and,
+//                          where one says encrypt_in_transit=must, the request came over TLS
+//                        ∧ ∃ agreement A from P to R, not ended, with
+//                            A.valid_from ≤ now < A.valid_until,
+//                            C ∈ A.collections,
+//                            A.object_types = ∅ ∨ V.type ∈ A.object_types,
+//                            A.labels = ∅ ∨ V.labels ∩ A.labels ≠ ∅,
+//                            tlp(V) ≤ A.max_tlp,
+//                            tlp(V) = RED ⇒ R ∈ A.red_recipients,
+//                            A.encrypt_in_transit = must ⇒ the request came over TLS )
+//
+//   tlp(V) = max( the TLP levels of V's object_marking_refs (standard TLP 1.0/2.0 ids, user
+//                 TLP definitions, the tlp field of IEP definitions) — or C's default TLP when
+//                 none of them carries a level —, the levels of every granular marking_ref )
+//
+// Granular markings: an object is delivered whole or not at all; a part marked above what the
+// recipient may see withholds the whole object (no redaction; see the design note for why).
+//
+// Pure: no I/O, no clock (now and TLS are inputs). Thread-safe (const data only).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "policy/agreement.h"
+#include "policy/marking.h"
+#include "store/store.h"
+
+namespace tabadul::policy {
+
+// The agreements in force, indexed for the rule. Built by the engine from stored versions;
+// immutable once published.
+struct AgreementIndex {
+  std::vector<Agreement> active;  // latest versions that are not ended, by name
+  // provider org id + '\n' + recipient org id -> indexes into `active`.
+  std::unordered_map<std::string, std::vector<size_t>> by_pair;
+
+  void Build();  // (re)fills by_pair from active
+  const std::vector<size_t>* Between(std::string_view provider, std::string_view recipient) const;
+};
+
+// Who is asking, when, and how.
+struct Viewer {
+  std::string_view org_id;
+  int64_t now_us = 0;
+  bool over_tls = false;
+};
+
+// What the rule needs to know of V (a view over a store row).
+struct ObjectFacts {
+  std::string_view type;
+  const std::vector<std::string>& labels;
+  const std::vector<std::string>& marking_refs;   // object_marking_refs
+  const std::vector<std::string>& granular_refs;  // marking_ref of every granular marking
+};
+
+struct Decision {
+  bool visible = false;
+  // The provider's identity must be replaced for this recipient (IEP provider_attribution
+  // must-not on V, or on a matching agreement's terms). Always false for the provider itself.
+  bool anonymize = false;
+  // The most an automated consumer may do with V (min of V's IEP policies and the most
+  // permissive matching agreement); meaningful when visible.
+  PermittedAction permitted_actions = PermittedAction::kNone;
+};
+
+// The TLP level of V as defined above. `default_tlp` is the collection's (unparseable → AMBER).
+stix::Tlp EffectiveTlp(const MarkingRegistry& markings, std::string_view default_tlp,
+                       const ObjectFacts& v);
+
+// The rule, prepared for one (viewer, collection) pair so that evaluating a page of rows costs a
+// few comparisons per row: the agreements that could apply (P→R, valid now, covering C) are found
+// once. The referenced index, registry and collection must outlive the check.
+class VisibilityCheck {
+ public:
+  VisibilityCheck(const AgreementIndex& agreements, const MarkingRegistry& markings,
+                  const Viewer& viewer, const store::Collection& collection);
+
+  // True when R = P or some agreement P→R is valid now and covers C (the collection is visible
+  // to R, read-only when R ≠ P). Independent of any object.
+  bool CollectionVisible() const { return is_provider_ || !candidates_.empty(); }
+  bool IsProvider() const { return is_provider_; }
+
+  Decision Evaluate(const ObjectFacts& v) const;
+
+ private:
+  const MarkingRegistry& markings_;
+  const store::Collection& collection_;
+  std::string viewer_org_;
+  int64_t now_us_;
+  bool over_tls_;
+  bool is_provider_;
+  std::vector<const Agreement*> candidates_;
+};
+
+// The rule as one call (builds a VisibilityCheck; use the class for pages of rows).
+Decision MayReceive(const AgreementIndex& agreements, const MarkingRegistry& markings,
+                    const Viewer& viewer, const store::Collection& collection,
+                    const ObjectFacts& v);
+
+}  // namespace tabadul::policy

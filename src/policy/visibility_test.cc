@@ -1,0 +1,126 @@
+#include "policy/visibility.h"
+
+#include <gtest/gtest.h>
+
+namespace tabadul::policy {
+namespace {
+
+constexpr const char* kP = "identity--p";
+constexpr const char* kR = "identity--r";
+constexpr const char* kQ = "identity--q";
+const std::string kAmberRef = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+const std::string kRedRef = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed";
+const std::string kGreenRef = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
+
+class VisibilityTest : public ::testing::Test {
+ protected:
+  VisibilityTest() {
+    collection_.id = "c1";
+    collection_.owner_org = kP;
+    collection_.default_tlp = "amber";
+    Agreement a;
+    a.name = "a";
+    a.provider_org = kP;
+    a.recipients = {kQ, kR};
+    a.red_recipients = {kR};
+    a.collections = {"c1"};
+    a.max_tlp = stix::Tlp::kRed;
+    a.valid_from_us = 100;
+    a.valid_until_us = 200;
+    index_.active.push_back(a);
+    index_.Build();
+  }
+  Decision Ask(const char* org, int64_t now, const std::vector<std::string>& refs,
+               const std::vector<std::string>& granular = {}, const std::string& type = "indicator",
+               const std::vector<std::string>& labels = {}) {
+    return MayReceive(index_, markings_, Viewer{org, now, false}, collection_,
+                      ObjectFacts{type, labels, refs, granular});
+  }
+  store::Collection collection_;
+  AgreementIndex index_;
+  MarkingRegistry markings_;
+};
+
+TEST_F(VisibilityTest, ProviderAlwaysSees) {
+  EXPECT_TRUE(Ask(kP, 0, {kRedRef}).visible);
+  EXPECT_FALSE(Ask(kP, 0, {}).anonymize);
+}
+
+TEST_F(VisibilityTest, ValidityWindowIsHalfOpen) {
+  EXPECT_FALSE(Ask(kR, 99, {kAmberRef}).visible);
+  EXPECT_TRUE(Ask(kR, 100, {kAmberRef}).visible);
+  EXPECT_TRUE(Ask(kR, 199, {kAmberRef}).visible);
+  EXPECT_FALSE(Ask(kR, 200, {kAmberRef}).visible);
+}
+
+TEST_F(VisibilityTest, RedOnlyToNamedRecipients) {
+  EXPECT_TRUE(Ask(kR, 150, {kRedRef}).visible);
+  EXPECT_FALSE(Ask(kQ, 150, {kRedRef}).visible);
+  EXPECT_TRUE(Ask(kQ, 150, {kGreenRef}).visible);
+}
+
+TEST_F(VisibilityTest, UnmarkedTakesCollectionDefault) {
+  collection_.default_tlp = "red";
+  EXPECT_FALSE(Ask(kQ, 150, {}).visible);
+  EXPECT_TRUE(Ask(kR, 150, {}).visible);
+  collection_.default_tlp = "garbage";  // unparseable: the conservative AMBER
+  EXPECT_EQ(EffectiveTlp(markings_, collection_.default_tlp,
+                         ObjectFacts{"x", {}, {}, {}}), stix::Tlp::kAmber);
+}
+
+TEST_F(VisibilityTest, GranularRedWithholdsTheWholeObject) {
+  EXPECT_TRUE(Ask(kQ, 150, {kGreenRef}, {kGreenRef}).visible);
+  EXPECT_FALSE(Ask(kQ, 150, {kGreenRef}, {kRedRef}).visible);
+  EXPECT_TRUE(Ask(kR, 150, {kGreenRef}, {kRedRef}).visible);
+}
+
+TEST_F(VisibilityTest, ScopeTypesAndLabels) {
+  index_.active[0].object_types = {"malware"};
+  index_.active[0].labels = {"b", "x"};
+  index_.Build();
+  EXPECT_FALSE(Ask(kR, 150, {kGreenRef}, {}, "indicator", {"x"}).visible);
+  EXPECT_TRUE(Ask(kR, 150, {kGreenRef}, {}, "malware", {"a", "x"}).visible);
+  EXPECT_FALSE(Ask(kR, 150, {kGreenRef}, {}, "malware", {"a"}).visible);
+  EXPECT_FALSE(Ask(kR, 150, {kGreenRef}, {}, "malware", {}).visible);
+}
+
+TEST_F(VisibilityTest, OtherCollectionAndStrangers) {
+  collection_.id = "c2";
+  EXPECT_FALSE(Ask(kR, 150, {kGreenRef}).visible);
+  collection_.id = "c1";
+  EXPECT_FALSE(Ask("identity--stranger", 150, {kGreenRef}).visible);
+}
+
+TEST_F(VisibilityTest, IepTermsOfTheObject) {
+  ASSERT_TRUE(markings_.Add(
+      R"({"type":"marking-definition","id":"marking-definition--iep",)"
+      R"("extensions":{"extension-definition--762e2e97-ee51-43e5-a9ea-165fbb862c4a":{)"
+      R"("start_date":"1970-01-01T00:00:00.000120Z","encrypt_in_transit":"must",)"
+      R"("provider_attribution":"must-not","permitted_actions":"none"}}})").ok());
+  const std::vector<std::string> refs = {kGreenRef, "marking-definition--iep"};
+  // Before the IEP policy starts: nothing.
+  EXPECT_FALSE(MayReceive(index_, markings_, Viewer{kR, 110, true}, collection_,
+                          ObjectFacts{"indicator", {}, refs, {}}).visible);
+  // Without TLS: nothing.
+  EXPECT_FALSE(MayReceive(index_, markings_, Viewer{kR, 150, false}, collection_,
+                          ObjectFacts{"indicator", {}, refs, {}}).visible);
+  Decision d = MayReceive(index_, markings_, Viewer{kR, 150, true}, collection_,
+                          ObjectFacts{"indicator", {}, refs, {}});
+  EXPECT_TRUE(d.visible);
+  EXPECT_TRUE(d.anonymize);
+  EXPECT_EQ(d.permitted_actions, PermittedAction::kNone);
+}
+
+TEST_F(VisibilityTest, AgreementTermsEncryptAndAttribution) {
+  index_.active[0].terms.encrypt_in_transit = EncryptInTransit::kMust;
+  index_.active[0].terms.attribution = Attribution::kMustNot;
+  index_.Build();
+  EXPECT_FALSE(Ask(kR, 150, {kGreenRef}).visible);
+  Decision d = MayReceive(index_, markings_, Viewer{kR, 150, true}, collection_,
+                          ObjectFacts{"indicator", {}, {kGreenRef}, {}});
+  EXPECT_TRUE(d.visible);
+  EXPECT_TRUE(d.anonymize);
+}
+
+}  // namespace
+}  // namespace tabadul::policy
