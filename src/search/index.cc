@@ -14,6 +14,7 @@ namespace {
 constexpr Xapian::valueno kSlotId = 0;
 constexpr Xapian::valueno kSlotType = 1;
 constexpr Xapian::valueno kSlotCollection = 2;
+constexpr Xapian::valueno kSlotMeta = 3;
 constexpr size_t kMaxTermBytes = 200;      // Xapian's limit is 245
 constexpr size_t kSnippetContext = 90;     // bytes of context on each side of the first match
 constexpr size_t kMaxLimit = 1000;
@@ -38,7 +39,10 @@ class VisibleDecider : public Xapian::MatchDecider {
  public:
   explicit VisibleDecider(const SearchFilters& f) : f_(f) {}
   bool operator()(const Xapian::Document& doc) const override {
-    return f_.visible(doc.get_value(kSlotId), doc.get_value(kSlotCollection));
+    const std::string id = doc.get_value(kSlotId);
+    const std::string collection = doc.get_value(kSlotCollection);
+    if (f_.visible && !f_.visible(id, collection)) return false;
+    return !f_.visible_meta || f_.visible_meta(id, collection, doc.get_value(kSlotMeta));
   }
 
  private:
@@ -53,8 +57,15 @@ size_t Utf8Floor(std::string_view s, size_t i) {
 }  // namespace
 
 struct Index::Impl {
-  Xapian::WritableDatabase db;
+  Xapian::WritableDatabase db;  // unused when read_only
+  Xapian::Database reader;      // the database queries read (db itself when writable)
+  bool read_only = false;
   Analyzer analyzer;
+
+  Status CheckWritable() const {
+    if (read_only) return FailedPrecondition("search index opened read-only");
+    return Status::Ok();
+  }
 
   void MakeSnippet(const std::string& stored, const std::unordered_set<std::string>& query_terms,
                    Hit& hit) const {
@@ -89,6 +100,7 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& folder) {
   try {
     auto impl = std::make_unique<Impl>();
     impl->db = Xapian::WritableDatabase(folder, Xapian::DB_CREATE_OR_OPEN);
+    impl->reader = impl->db;
     return std::unique_ptr<Index>(new Index(std::move(impl)));
   } catch (const Xapian::Error& e) {
     return Internal("search index at " + folder + ": " + e.get_description());
@@ -99,14 +111,53 @@ Result<std::unique_ptr<Index>> Index::InMemory() {
   try {
     auto impl = std::make_unique<Impl>();
     impl->db = Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY);
+    impl->reader = impl->db;
     return std::unique_ptr<Index>(new Index(std::move(impl)));
   } catch (const Xapian::Error& e) {
     return Internal("in-memory search index: " + e.get_description());
   }
 }
 
+Result<std::unique_ptr<Index>> Index::OpenReadOnly(const std::string& folder) {
+  try {
+    auto impl = std::make_unique<Impl>();
+    impl->reader = Xapian::Database(folder);
+    impl->read_only = true;
+    return std::unique_ptr<Index>(new Index(std::move(impl)));
+  } catch (const Xapian::DatabaseNotFoundError& e) {
+    return NotFound("no search index at " + folder);
+  } catch (const Xapian::DatabaseOpeningError& e) {
+    return NotFound("no search index at " + folder + ": " + e.get_description());
+  } catch (const Xapian::Error& e) {
+    return Internal("search index at " + folder + ": " + e.get_description());
+  }
+}
+
+bool Index::read_only() const { return impl_->read_only; }
+
+Status Index::SetMetadata(std::string_view key, std::string_view value) {
+  if (key.empty()) return InvalidArgument("empty search index metadata key");
+  TABADUL_RETURN_IF_ERROR(impl_->CheckWritable());
+  try {
+    impl_->db.set_metadata(std::string(key), std::string(value));
+    return Status::Ok();
+  } catch (const Xapian::Error& e) {
+    return Internal("search index metadata: " + e.get_description());
+  }
+}
+
+Result<std::string> Index::GetMetadata(std::string_view key) const {
+  if (key.empty()) return InvalidArgument("empty search index metadata key");
+  try {
+    return impl_->reader.get_metadata(std::string(key));
+  } catch (const Xapian::Error& e) {
+    return Internal("search index metadata: " + e.get_description());
+  }
+}
+
 Status Index::Add(const Document& d) {
   if (d.id.empty()) return InvalidArgument("search document without id");
+  TABADUL_RETURN_IF_ERROR(impl_->CheckWritable());
   try {
     Xapian::Document doc;
     IndexField(impl_->analyzer, doc, d.name, 3);
@@ -120,6 +171,7 @@ Status Index::Add(const Document& d) {
     doc.add_value(kSlotId, d.id);
     doc.add_value(kSlotType, d.type);
     doc.add_value(kSlotCollection, d.collection);
+    if (!d.meta.empty()) doc.add_value(kSlotMeta, d.meta);
     std::string stored = d.name;
     for (const std::string& alias : d.aliases) stored += "\n" + alias;
     if (!d.description.empty()) stored += "\n" + d.description;
@@ -133,6 +185,7 @@ Status Index::Add(const Document& d) {
 }
 
 Status Index::Remove(std::string_view id) {
+  TABADUL_RETURN_IF_ERROR(impl_->CheckWritable());
   try {
     const std::string term = IdTerm(id);
     if (!impl_->db.term_exists(term)) return NotFound("no indexed object " + std::string(id));
@@ -144,6 +197,7 @@ Status Index::Remove(std::string_view id) {
 }
 
 Status Index::Commit() {
+  TABADUL_RETURN_IF_ERROR(impl_->CheckWritable());
   try {
     impl_->db.commit();
     return Status::Ok();
@@ -152,12 +206,13 @@ Status Index::Commit() {
   }
 }
 
-size_t Index::size() const { return impl_->db.get_doccount(); }
+size_t Index::size() const { return impl_->reader.get_doccount(); }
 
 Result<SearchResult> Index::Query(std::string_view query, const SearchFilters& filters,
                                   size_t limit, size_t offset) const {
   limit = std::min(limit, kMaxLimit);
   try {
+    if (impl_->read_only) impl_->reader.reopen();  // see the writer's latest commit
     const auto groups = impl_->analyzer.QueryTermGroups(query);
     std::unordered_set<std::string> query_terms;
     std::vector<Xapian::Query> parts;
@@ -182,10 +237,10 @@ Result<SearchResult> Index::Query(std::string_view query, const SearchFilters& f
     if (!filters.collections.empty()) {
       q = Xapian::Query(Xapian::Query::OP_FILTER, q, boolean_or(filters.collections, "XC"));
     }
-    Xapian::Enquire enquire(impl_->db);
+    Xapian::Enquire enquire(impl_->reader);
     enquire.set_query(q);
     std::unique_ptr<VisibleDecider> decider;
-    if (filters.visible) decider = std::make_unique<VisibleDecider>(filters);
+    if (filters.visible || filters.visible_meta) decider = std::make_unique<VisibleDecider>(filters);
     const Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset),
                                                static_cast<Xapian::doccount>(limit), nullptr,
                                                decider.get());
@@ -198,6 +253,7 @@ Result<SearchResult> Index::Query(std::string_view query, const SearchFilters& f
       hit.type = doc.get_value(kSlotType);
       hit.collection = doc.get_value(kSlotCollection);
       hit.score = it.get_weight();
+      hit.meta = doc.get_value(kSlotMeta);
       impl_->MakeSnippet(doc.get_data(), query_terms, hit);
       result.hits.push_back(std::move(hit));
     }

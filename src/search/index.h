@@ -31,6 +31,9 @@ struct Document {
   std::vector<std::string> aliases;
   std::string description;
   std::string text;                  // e.g. a report's full text
+  // Opaque bytes kept with the document (not indexed), returned in hits and given to
+  // SearchFilters::visible_meta: e.g. what a visibility rule needs to know of the object.
+  std::string meta;
 };
 
 struct SearchFilters {
@@ -38,6 +41,9 @@ struct SearchFilters {
   std::vector<std::string> collections;  // empty: any collection
   // Optional: false hides the object. Called during matching, before limit/offset apply.
   std::function<bool(std::string_view id, std::string_view collection)> visible;
+  // Optional, the same with the document's `meta` as well; both may be set (both must pass).
+  std::function<bool(std::string_view id, std::string_view collection, std::string_view meta)>
+      visible_meta;
 };
 
 struct Hit {
@@ -47,6 +53,7 @@ struct Hit {
   double score = 0;
   std::string snippet;                                // plain text around the first match
   std::vector<std::pair<size_t, size_t>> highlights;  // byte ranges of matches in `snippet`
+  std::string meta;                                   // Document::meta as added
 };
 
 struct SearchResult {
@@ -59,6 +66,10 @@ class Index {
   // Opens or creates the index in `folder`. Fails with Internal when Xapian cannot.
   static Result<std::unique_ptr<Index>> Open(const std::string& folder);
   static Result<std::unique_ptr<Index>> InMemory();
+  // Opens an existing index for queries only, at its last commit (another process may hold the
+  // writer). Add/Remove/Commit/SetMetadata then fail with FailedPrecondition. NotFound when no
+  // index exists in `folder`, Internal for other Xapian failures.
+  static Result<std::unique_ptr<Index>> OpenReadOnly(const std::string& folder);
   ~Index();
 
   // Add and Update both replace any document with the same id. InvalidArgument for an empty id.
@@ -69,6 +80,13 @@ class Index {
   // Makes changes durable (on-disk indexes); queries already see uncommitted changes.
   Status Commit();
   size_t size() const;
+  bool read_only() const;
+
+  // Small key/value pairs kept in the index and committed with its documents (e.g. how far a
+  // follower has read its source, so a restart resumes exactly where the last commit stopped).
+  // Keys are non-empty (InvalidArgument). GetMetadata returns "" for an absent key.
+  Status SetMetadata(std::string_view key, std::string_view value);
+  Result<std::string> GetMetadata(std::string_view key) const;
 
   // Words are ANDed (each word matching any of its readings). An empty query lists everything
   // that passes the filters. limit is capped at 1000.

@@ -98,5 +98,51 @@ TEST(IndexDiskTest, PersistsInTheGivenFolder) {
   EXPECT_EQ(Index::Open("/proc/no/such/dir").status().code(), StatusCode::kInternal);
 }
 
+TEST_F(IndexTest, VisibleMetaSeesTheStoredMetaBeforeTheLimit) {
+  ASSERT_TRUE(index_->Add({"malware--m1", "malware", "c3", "Banker one", {}, "", "", "hide"}).ok());
+  ASSERT_TRUE(index_->Add({"malware--m2", "malware", "c3", "Banker two", {}, "", "", "show"}).ok());
+  SearchFilters f;
+  f.visible_meta = [](std::string_view, std::string_view, std::string_view meta) {
+    return meta != "hide";
+  };
+  auto r = index_->Query("banker", f, 1, 0);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(Ids(*r), V{"malware--m2"});
+  EXPECT_EQ(r->hits[0].meta, "show");
+  // Both predicates must pass.
+  f.visible = [](std::string_view id, std::string_view) { return id != "malware--m2"; };
+  EXPECT_TRUE(index_->Query("banker", f, 10, 0)->hits.empty());
+}
+
+TEST(IndexMetadataTest, CommittedWithDocumentsAndReadableReadOnly) {
+  const auto dir = std::filesystem::temp_directory_path() / "tabadul_index_meta_test";
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(Index::OpenReadOnly(dir.string()).status().code(), StatusCode::kNotFound);
+  auto writer = Index::Open(dir.string());
+  ASSERT_TRUE(writer.ok());
+  EXPECT_EQ((*writer)->GetMetadata("cursor").value(), "");
+  EXPECT_EQ((*writer)->SetMetadata("", "x").code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE((*writer)->SetMetadata("cursor", "42").ok());
+  ASSERT_TRUE((*writer)->Add({"tool--1", "tool", "c", "Mimikatz", {}, "", ""}).ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  // A reader beside the live writer (another process in production) sees the last commit.
+  auto reader = Index::OpenReadOnly(dir.string());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_TRUE((*reader)->read_only());
+  EXPECT_EQ((*reader)->GetMetadata("cursor").value(), "42");
+  EXPECT_EQ(Ids((*reader)->Query("mimikatz", {}, 10, 0).value()), V{"tool--1"});
+  EXPECT_EQ((*reader)->Add({"tool--2", "tool", "c", "x", {}, "", ""}).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*reader)->Remove("tool--1").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*reader)->SetMetadata("k", "v").code(), StatusCode::kFailedPrecondition);
+  // Later commits become visible to the reader's next query.
+  ASSERT_TRUE((*writer)->Add({"tool--3", "tool", "c", "Mimikatz fork", {}, "", ""}).ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  EXPECT_EQ((*reader)->Query("mimikatz", {}, 10, 0)->hits.size(), 2u);
+  writer->reset();
+  reader->reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace tabadul::search
