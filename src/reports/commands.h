@@ -1,0 +1,59 @@
+// The `tabadul ingest` and `tabadul search` commands.
+//
+//   tabadul ingest FILE... --collection ID [--lang ar|en|auto] [--tlp T] [--format F]
+//                  [--name N] [--dry-run] [--include-flagged] [--as USER]
+//     One report per FILE ('-' = stdin; the format follows the file name unless --format).
+//     Stored into the collection (one line per report on stdout), or with --dry-run printed as
+//     a bundle (one per line). Without --as the command acts with the data folder's authority:
+//     every collection is readable for linking and writable, and created_by_ref is the
+//     collection's owner. With --as USER it acts as that user (role and grants apply).
+//   tabadul search QUERY [--type T]... [--collection C]... [--limit N] [--offset N] [--json]
+//                  [--as USER]
+//     Catches the index in data_dir/search up with the store first; when a running server
+//     holds the index, reads the server's last commit instead.
+//
+// Output to stdout, errors to stderr as "tabadul: <message>"; exit 0 success, 1 bad input or a
+// failed operation, 2 usage.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace CLI {
+class App;
+}
+
+namespace tabadul::reports {
+
+void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_code);
+
+struct IngestCommandOptions {
+  std::vector<std::string> files;
+  std::string collection;
+  std::string lang = "auto";
+  std::string tlp;
+  std::string format = "auto";
+  std::string name;
+  std::string as_user;
+  bool dry_run = false;
+  bool include_flagged = false;
+};
+int RunIngestCommand(const std::string& data_dir, const IngestCommandOptions& options,
+                     const Clock& clock, std::istream& in, std::ostream& out, std::ostream& err);
+
+struct SearchCommandOptions {
+  std::string query;
+  std::vector<std::string> types;
+  std::vector<std::string> collections;
+  size_t limit = 20;
+  size_t offset = 0;
+  std::string as_user;
+  bool json = false;
+};
+int RunSearchCommand(const std::string& data_dir, const SearchCommandOptions& options,
+                     std::ostream& out, std::ostream& err);
+
+}  // namespace tabadul::reports
