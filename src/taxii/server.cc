@@ -5,9 +5,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/json.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "taxii/errors.h"
@@ -65,6 +67,47 @@ struct Server::Impl {
   Impl(Handler h, ServerOptions o)
       : handler(std::move(h)), options(std::move(o)), ioc(options.threads) {}
 
+  // After a request is refused with its body unread (413), reads and discards what the client
+  // is still sending, for a bounded time and amount, before the connection is closed. Closing a
+  // socket with unread bytes makes the kernel answer with a reset, which destroys the 413 in
+  // flight before a client that is still writing its body gets to read it ("lingering close").
+  template <typename Stream>
+  asio::awaitable<void> DiscardUnread(Stream& stream, beast::tcp_stream& tcp_layer) {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      boost::system::error_code ignored;
+      tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    constexpr size_t kMaxDiscard = 8u << 20;
+    std::vector<char> sink(16 * 1024);
+    size_t total = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (total < kMaxDiscard && std::chrono::steady_clock::now() < deadline) {
+      tcp_layer.expires_after(std::chrono::seconds(1));
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+      if (ec) break;
+      total += n;
+    }
+  }
+
+  // Answers a request that could not be parsed, then closes.
+  template <typename Stream>
+  asio::awaitable<void> Refuse(Stream& stream, beast::tcp_stream& tcp_layer, int status,
+                               const std::string& why) {
+    auto err = ErrorResponse(InvalidArgument("malformed HTTP request: " + why), kTaxiiMediaType);
+    err.status = status;
+    auto res = ToBeast(std::move(err), 11, false, false);
+    if (status == 431) {
+      auto body = boost::json::parse(res.body());
+      body.as_object()["title"] = "Request header fields too large";
+      body.as_object()["http_status"] = "431";
+      res.body() = boost::json::serialize(body);
+      res.content_length(res.body().size());
+    }
+    tcp_layer.expires_after(std::chrono::seconds(options.timeout_seconds));
+    auto [wec, wn] = co_await http::async_write(stream, res, kUseTuple);
+    if (!wec) co_await DiscardUnread(stream, tcp_layer);
+  }
+
   // Serves one connection until it closes, errs or times out.
   template <typename Stream>
   asio::awaitable<void> Serve(Stream& stream, beast::tcp_stream& tcp_layer, bool over_tls,
@@ -76,15 +119,30 @@ struct Server::Impl {
       parser.body_limit(options.max_body);
       tcp_layer.expires_after(std::chrono::seconds(options.timeout_seconds));
       auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
-      if (ec) co_return;  // closed, timed out or malformed header: nothing to answer
       auto too_large = [&]() -> asio::awaitable<void> {
         auto err = ErrorResponse(
             ResourceExhausted("the request body exceeds max_content_length (" +
                               std::to_string(options.max_body) + " bytes)"),
             kTaxiiMediaType);
         auto res = ToBeast(std::move(err), parser.get().version(), false, false);
-        co_await http::async_write(stream, res, kUseTuple);
+        auto [wec, wn] = co_await http::async_write(stream, res, kUseTuple);
+        if (!wec) co_await DiscardUnread(stream, tcp_layer);
       };
+      // Beast refuses a Content-Length above body_limit while reading the header.
+      if (ec == http::error::body_limit) {
+        co_await too_large();
+        co_return;
+      }
+      if (ec) {
+        // Closed or timed out: nothing to answer. A request that is not HTTP gets a 400 (431 for
+        // oversized headers) before the connection is closed, so a client learns why.
+        if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+            ec != http::error::end_of_stream && ec != http::error::partial_message) {
+          co_await Refuse(stream, tcp_layer, ec == http::error::header_limit ? 431 : 400,
+                          ec.message());
+        }
+        co_return;
+      }
       if (parser.content_length() && *parser.content_length() > options.max_body) {
         co_await too_large();
         co_return;
