@@ -453,13 +453,19 @@ HttpResponse TaxiiApi::PostObjects(Context& ctx, const store::Collection& c, sto
   while (true) {
     std::string_view raw;
     auto next = (*stream)->Next(&raw);
-    if (!next.ok()) {
-      // A structural error: what was read so far is kept, the rest is reported as one failure.
-      status.failures.push_back({"", FormatTaxiiTimestamp(now), next.status().message()});
-      break;
-    }
+    // A structural error (malformed JSON, an element that is not an object, nesting too deep)
+    // means the body is not a well-formed envelope: the whole request is refused with 400 and
+    // nothing is stored, rather than storing a prefix and reporting a failure without an id.
+    if (!next.ok()) return Error(ctx, next.status());
     if (!*next) break;
     auto object = stix::ParseObject(raw);
+    if (!object.ok()) {
+      auto refusal = stix::ParseRefusal(object.status());
+      if (refusal && refusal->rule == "json") {
+        return Error(ctx, InvalidArgument("malformed JSON in the envelope: " +
+                                          object.status().message()));
+      }
+    }
     if (object.ok() && hooks_.validate_object) {
       Status extra = hooks_.validate_object(Info(ctx), c, *object);
       if (!extra.ok()) object = extra;
