@@ -116,6 +116,9 @@ Status ApplyFilter(const std::string& name, const std::string& value, ObjectFilt
     }
     f->versions = m;
     f->versions_given = true;
+  } else {
+    // Only reachable through a forged cursor: the query string itself is checked against kParams.
+    return Bad(name, "not a filter parameter");
   }
   return Status::Ok();
 }
