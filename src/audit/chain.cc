@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cassert>
 #include <vector>
 
@@ -17,7 +18,12 @@ constexpr char kHeadTag[] = "tabadul.audit.head.v1";
 // Builds a message in a reused buffer and hashes it.
 class Message {
  public:
-  explicit Message(std::string_view tag) { buf_.append(tag.data(), tag.size() + 1); }  // with NUL
+  explicit Message(std::string_view tag) { Reset(tag); }
+  // Starts a new message in the same buffer (no allocation once it is large enough).
+  void Reset(std::string_view tag) {
+    buf_.clear();
+    buf_.append(tag.data(), tag.size() + 1);  // with its NUL
+  }
   Message& U64(uint64_t v) {
     for (int i = 7; i >= 0; --i) buf_ += static_cast<char>((v >> (i * 8)) & 0xff);
     return *this;
@@ -101,8 +107,15 @@ std::optional<std::string> FromHex(std::string_view hex) {
 std::string MerkleRoot(std::span<const store::AuditItem> items) {
   if (items.empty()) return ToHex(Message(kEmptyTag).Hash());
   std::vector<std::string> leaves;
-  leaves.reserve(items.size());
-  for (const auto& it : items) leaves.push_back(Message(kLeafTag).Str(it.object_id).Str(it.version).Hash());
+  leaves.reserve((items.size() + kItemsPerLeaf - 1) / kItemsPerLeaf);
+  Message m(kLeafTag);
+  for (size_t start = 0; start < items.size(); start += kItemsPerLeaf) {
+    const size_t end = std::min(items.size(), start + kItemsPerLeaf);
+    m.Reset(kLeafTag);
+    m.U64(end - start);
+    for (size_t i = start; i < end; ++i) m.Str(items[i].object_id).Str(items[i].version);
+    leaves.push_back(m.Hash());
+  }
   return ToHex(Root(leaves, 0, leaves.size()));
 }
 

@@ -1,5 +1,7 @@
 #include "store/sqlite_audit.h"
 
+#include <algorithm>
+
 namespace tabadul::store {
 namespace {
 
@@ -12,6 +14,8 @@ CREATE TABLE IF NOT EXISTS audit_records (
 CREATE INDEX IF NOT EXISTS audit_records_org_time ON audit_records (org_id, time_us);
 CREATE TABLE IF NOT EXISTS audit_items (
   object_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (object_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('indexed_upto', 0);
 CREATE TABLE IF NOT EXISTS audit_heads (
   seq INTEGER NOT NULL, hash TEXT NOT NULL, time_us INTEGER NOT NULL, public_key TEXT NOT NULL,
   signature TEXT NOT NULL);
@@ -21,6 +25,7 @@ constexpr char kColumns[] =
     "seq, time_us, org_id, user_name, path, agreement_id, collection_id, item_count, items, "
     "merkle_root, prev_hash, hash";
 
+constexpr size_t kIndexChunk = 2000;  // records indexed per transaction
 constexpr char kItemSep = '\x1f';
 constexpr char kItemEnd = '\x1e';
 
@@ -97,8 +102,6 @@ Status SqliteAuditLog::Append(std::vector<AuditRecord>& records, const Seal& sea
     TABADUL_ASSIGN_OR_RETURN(
         auto* ins, db.Cached(std::string("INSERT INTO audit_records (") + kColumns +
                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    TABADUL_ASSIGN_OR_RETURN(
-        auto* idx, db.Cached("INSERT OR IGNORE INTO audit_items (object_id, seq) VALUES (?, ?)"));
     for (auto& r : records) {
       r.seq = tip.seq + 1;
       r.item_count = static_cast<int64_t>(r.items.size());
@@ -109,10 +112,6 @@ Status SqliteAuditLog::Append(std::vector<AuditRecord>& records, const Seal& sea
                                   .Bind(7, r.collection_id).Bind(8, r.item_count)
                                   .Bind(9, EncodeAuditItems(r.items)).Bind(10, r.merkle_root)
                                   .Bind(11, r.prev_hash).Bind(12, r.hash).Run());
-      for (const auto& it : r.items) {
-        idx->Reset();
-        TABADUL_RETURN_IF_ERROR(idx->Bind(1, it.object_id).Bind(2, r.seq).Run());
-      }
       tip = {r.seq, r.hash};
     }
     return db.Exec("COMMIT");
@@ -170,9 +169,64 @@ Result<std::optional<AuditRecord>> SqliteAuditLog::Get(int64_t seq) {
   return std::optional<AuditRecord>(std::move(rows.front()));
 }
 
+Status SqliteAuditLog::CatchUpIndex() {
+  std::lock_guard lock(mu_);
+  return CatchUpIndexLocked();
+}
+
+Status SqliteAuditLog::CatchUpIndexLocked() {
+  Database& db = *db_;
+  while (true) {
+    TABADUL_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    auto chunk = [&]() -> Result<bool> {  // true when more records remain
+      TABADUL_ASSIGN_OR_RETURN(
+          auto* upto_st, db.Cached("SELECT value FROM audit_meta WHERE key = 'indexed_upto'"));
+      TABADUL_ASSIGN_OR_RETURN(bool has_row, upto_st->Step());
+      const int64_t upto = has_row ? upto_st->Int(0) : 0;
+      upto_st->Reset();
+      TABADUL_ASSIGN_OR_RETURN(auto* rd, db.Cached("SELECT seq, items FROM audit_records WHERE"
+                                                   " seq > ? ORDER BY seq LIMIT ?"));
+      rd->Bind(1, upto).Bind(2, static_cast<int64_t>(kIndexChunk));
+      std::vector<std::pair<std::string, int64_t>> entries;
+      int64_t last = upto;
+      size_t records = 0;
+      std::vector<AuditItem> items;
+      while (true) {
+        TABADUL_ASSIGN_OR_RETURN(bool row, rd->Step());
+        if (!row) break;
+        last = rd->Int(0);
+        ++records;
+        (void)DecodeAuditItems(rd->TextView(1), &items);  // a malformed row indexes what decodes
+        for (auto& it : items) entries.emplace_back(std::move(it.object_id), last);
+      }
+      rd->Reset();
+      // Sorted inserts touch each b-tree page once instead of once per entry.
+      std::sort(entries.begin(), entries.end());
+      TABADUL_ASSIGN_OR_RETURN(
+          auto* ins, db.Cached("INSERT OR IGNORE INTO audit_items (object_id, seq) VALUES (?, ?)"));
+      for (const auto& [id, seq] : entries) {
+        ins->Reset();
+        TABADUL_RETURN_IF_ERROR(ins->Bind(1, id).Bind(2, seq).Run());
+      }
+      TABADUL_ASSIGN_OR_RETURN(
+          auto* up, db.Cached("UPDATE audit_meta SET value = ? WHERE key = 'indexed_upto'"));
+      TABADUL_RETURN_IF_ERROR(up->Bind(1, last).Run());
+      TABADUL_RETURN_IF_ERROR(db.Exec("COMMIT"));
+      return records == kIndexChunk;
+    }();
+    if (!chunk.ok()) {
+      db.ResetBusyStatements();
+      (void)db.Exec("ROLLBACK");
+      return chunk.status();
+    }
+    if (!*chunk) return Status::Ok();
+  }
+}
+
 Result<std::vector<AuditRecord>> SqliteAuditLog::RecordsMentioning(const std::string& object_id,
                                                                    size_t limit) {
   std::lock_guard lock(mu_);
+  TABADUL_RETURN_IF_ERROR(CatchUpIndexLocked());
   TABADUL_ASSIGN_OR_RETURN(
       auto* st, db_->Cached(std::string("SELECT r.") + kColumns +
                             " FROM audit_items i JOIN audit_records r ON r.seq = i.seq"

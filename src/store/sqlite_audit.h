@@ -8,6 +8,9 @@
 //                  pairs, the source of truth that the record's Merkle root covers.
 //   audit_items    object id -> seq, derived from `items` only to find records quickly; it is
 //                  not covered by the chain and callers must re-check a hit against `items`.
+//                  Appends do not write it (100 random b-tree inserts per response would cost
+//                  more than serving the response): it is brought up to date lazily, in sorted
+//                  batches, by CatchUpIndex / RecordsMentioning (audit_meta.indexed_upto).
 //   audit_heads    every signed head handed out, so that a later truncation is detected even by
 //                  a verifier that kept no head of its own.
 //
@@ -86,7 +89,7 @@ class SqliteAuditLog {
 
   // Appends `records` at the end of the chain in ONE transaction (BEGIN IMMEDIATE, so another
   // process appending to the same file cannot interleave): assigns seq, calls `seal`, inserts
-  // the rows and their index entries. On success the records carry their seq and hashes; on
+  // the rows. On success the records carry their seq and hashes; on
   // failure (Internal) nothing was stored.
   Status Append(std::vector<AuditRecord>& records, const Seal& seal);
 
@@ -97,7 +100,10 @@ class SqliteAuditLog {
   // The record with this seq, nullopt when there is none.
   Result<std::optional<AuditRecord>> Get(int64_t seq);
 
-  // Records whose index entries mention `object_id`, ascending by seq, at most `limit`.
+  // Indexes every record appended since the last catch-up (in transactions of 2000 records).
+  Status CatchUpIndex();
+  // Records whose index entries mention `object_id` (after a catch-up), ascending by seq, at most
+  // `limit`.
   Result<std::vector<AuditRecord>> RecordsMentioning(const std::string& object_id, size_t limit);
   // Records of organization `org_id` with from_us <= time_us < to_us, ascending by seq.
   Result<std::vector<AuditRecord>> RecordsOf(const std::string& org_id, int64_t from_us,
@@ -110,6 +116,7 @@ class SqliteAuditLog {
  private:
   explicit SqliteAuditLog(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   Result<std::vector<AuditRecord>> ReadRows(Statement& st, size_t limit);
+  Status CatchUpIndexLocked();
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;  // guarded by mu_

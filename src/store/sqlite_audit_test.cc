@@ -119,3 +119,37 @@ TEST_F(SqliteAuditTest, HeadsAreKept) {
 
 }  // namespace
 }  // namespace tabadul::store
+
+namespace tabadul::store {
+namespace {
+
+TEST(SqliteAuditIndexTest, CatchesUpLazilyAndIncrementally) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "tabadul-saudit-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  {
+    auto log = std::move(SqliteAuditLog::Open(tmpl + "/t.db", false)).value();
+    auto seal = [](const AuditTip& before, AuditRecord& r) { r.hash = std::to_string(r.seq); };
+    // 4500 records: more than two catch-up transactions.
+    std::vector<AuditRecord> batch;
+    for (int i = 0; i < 4500; ++i) {
+      AuditRecord r;
+      r.org_id = "o";
+      r.items = {{"x--" + std::to_string(i % 100), "v"}, {"y--1", "v"}};
+      batch.push_back(std::move(r));
+    }
+    ASSERT_TRUE(log->Append(batch, seal).ok());
+    auto hits = log->RecordsMentioning("x--7", 1000);
+    ASSERT_TRUE(hits.ok());
+    EXPECT_EQ(hits->size(), 45u);
+    EXPECT_EQ((*hits)[0].seq, 8);
+    EXPECT_EQ(log->RecordsMentioning("y--1", 10000)->size(), 4500u);
+    std::vector<AuditRecord> more(1);
+    more[0].items = {{"x--7", "w"}};
+    ASSERT_TRUE(log->Append(more, seal).ok());
+    EXPECT_EQ(log->RecordsMentioning("x--7", 1000)->size(), 46u);  // the new record is found
+  }
+  std::filesystem::remove_all(tmpl);
+}
+
+}  // namespace
+}  // namespace tabadul::store
