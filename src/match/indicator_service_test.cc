@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "match/match_testing.h"
 #include "stix/validator.h"
 
@@ -222,6 +225,40 @@ TEST_F(IndicatorServiceTest, MatchesObservedData) {
   auto hits = service_.MatchObservedData(*ci, *set, NowNs(), nullptr);
   ASSERT_TRUE(hits.ok());
   EXPECT_EQ(Ids(*hits), std::vector<std::string>{IndicatorId(1)});
+}
+
+TEST_F(IndicatorServiceTest, MatchesRunWhileTheIndexCatchesUp) {
+  Put({.n = 1, .pattern = "[ipv4-addr:value = '198.51.100.1']"});
+  auto* ci = CatchUp();
+  auto collection = f_.store().GetCollection(kIntel);
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 2; ++t) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        // Indicator 1 never changes: every match, at any moment, must find it.
+        auto ids = Ids(service_.MatchValue(*ci, ObservableKind::kIpv4, "198.51.100.1",
+                                           testing::kStartMicros * 1000, nullptr));
+        if (ids.empty() || ids[0] != IndicatorId(1)) ++wrong;
+      }
+    });
+  }
+  for (int n = 2; n < 60; ++n) {
+    const IndicatorSpec spec{.n = n, .pattern = "[ipv4-addr:value = '198.51.100.2']"};
+    Put(spec);
+    if (n % 2 == 0) {
+      service_.OnStored(*collection, {*stix::ParseObject(IndicatorJson(spec))});
+    } else {
+      ASSERT_TRUE(service_.CatchUp(kIntel).ok());
+    }
+  }
+  ASSERT_TRUE(service_.CatchUp(kIntel).ok());
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(MatchIp(ci, "198.51.100.2").size(), 58u);
+  EXPECT_EQ(service_.Stats(*ci).indexed, 59u);
 }
 
 TEST_F(IndicatorServiceTest, UnknownCollectionIsNotFound) {

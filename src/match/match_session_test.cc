@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
+
 #include <boost/json.hpp>
 
 #include "match/match_testing.h"
@@ -110,6 +113,24 @@ TEST_F(MatchSessionTest, MatchesJsonItems) {
   EXPECT_EQ(hits.size(), 3u);
 }
 
+TEST_F(MatchSessionTest, HostileItemsGetAnErrorNotACrash) {
+  auto s = Open(nullptr, {kIntel, ""});
+  ASSERT_TRUE(s.ok());
+  std::vector<MatchHit> hits;
+  const std::string deep = "{\"type\":\"observed-data\",\"x\":" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}";
+  const std::vector<std::string> items = {
+      deep, std::string(1 << 20, 'a') + ".", std::string("\0\0\0", 3), "{\"type\":\"x\"}\x80",
+      R"({"type":"observed-data","first_observed":"bad","last_observed":"bad","objects":{}})",
+      R"({"type":"ipv4-addr","value":7})", "999.1.2.3.4.5"};
+  for (const auto& item : items) {
+    Status st = (*s)->MatchItem(1, item, &hits);
+    EXPECT_TRUE(st.ok() || st.code() == StatusCode::kInvalidArgument)
+        << item.substr(0, 40) << ": " << st.ToString();
+  }
+  EXPECT_TRUE(hits.empty());
+}
+
 TEST_F(MatchSessionTest, CollectionsTheUserMayNotReadDoNotExist) {
   auto olga = User("olga");
   auto s = Open(&olga, {kIntel, ""});
@@ -192,6 +213,56 @@ TEST_F(MatchSessionTest, StoresOneValidSightingPerIndicatorHit) {
   EXPECT_EQ(c2.at("first_seen"), "2024-01-01T00:00:00.003Z");  // three puts of 1 ms each
   EXPECT_EQ(c2.at("last_seen"), "2024-01-01T00:00:05.003Z");
   EXPECT_EQ(by_target.at(IndicatorId(2)).at("count"), 1);
+}
+
+}  // namespace
+}  // namespace tabadul::match
+
+namespace tabadul::match {
+namespace {
+
+// Randomized: indicators with random labels on a few shared values, a visibility rule that hides
+// one label per user; every hit must be visible (no leak) and every visible matching indicator
+// must be returned (no loss), for every user and value.
+TEST(MatchSessionRandomized, HitsAreExactlyTheVisibleMatches) {
+  testing::MatchFixture f;
+  ASSERT_TRUE(f.status().ok());
+  std::mt19937 rng(1234);
+  const std::vector<std::string> labels = {"a", "b", "c"};
+  std::vector<std::string> jsons;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_value;  // -> (id, label)
+  for (int n = 1; n <= 120; ++n) {
+    const std::string value = "10.0.0." + std::to_string(rng() % 12);
+    const std::string label = labels[rng() % labels.size()];
+    jsons.push_back(testing::IndicatorJson({.n = n, .pattern = "[ipv4-addr:value = '" + value + "']",
+                                            .labels_json = "[\"" + label + "\"]"}));
+    by_value[value].emplace_back(IndicatorId(n), label);
+  }
+  ASSERT_TRUE(f.Put(kIntel, jsons).ok());
+  const std::map<std::string, std::string> hidden = {{"alice", "a"}, {"rob", "b"}, {"rita", "c"}};
+  Visibility v{nullptr, [&hidden](const auth::Principal& p, const store::Collection&,
+                                  const store::ObjectRow& row) {
+                 return row.labels.empty() || row.labels[0] != hidden.at(p.user);
+               }};
+  IndicatorService service(f.store(), f.clock());
+  for (const auto& [user, hidden_label] : hidden) {
+    auto u = f.store().GetUser(user);
+    auth::Principal p{u->name, u->org_id, u->role};
+    auto s = MatchSession::Open(service, f.store(), f.clock(), v, &p, {kIntel, ""});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    for (int i = 0; i < 14; ++i) {
+      const std::string value = "10.0.0." + std::to_string(i);
+      std::vector<MatchHit> hits;
+      ASSERT_TRUE((*s)->MatchItem(1, value, &hits).ok());
+      std::set<std::string> got, want;
+      for (const auto& h : hits) got.insert(h.indicator_id);
+      for (const auto& [id, label] : by_value[value]) {
+        if (label != hidden_label) want.insert(id);
+      }
+      EXPECT_EQ(got, want) << user << " " << value;
+      EXPECT_EQ(got.size(), hits.size());
+    }
+  }
 }
 
 }  // namespace
