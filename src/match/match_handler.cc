@@ -120,6 +120,11 @@ taxii::HttpResponse Handle(const Deps& d, const taxii::HttpRequest& request) {
   if (request.method != "POST") {
     taxii::HttpResponse r =
         error(InvalidArgument("method " + request.method + " is not allowed here; use POST"));
+    // No StatusCode maps to 405: the status line, title and http_status must still agree.
+    json::object body = json::parse(r.body).as_object();
+    body["title"] = "Method not allowed";
+    body["http_status"] = "405";
+    r.body = json::serialize(body);
     r.status = 405;
     r.headers.emplace_back("Allow", "POST");
     return r;

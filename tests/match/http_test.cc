@@ -133,6 +133,7 @@ TEST_F(MatchHttpTest, RefusesWithTheRightStatus) {
                            "");
   EXPECT_EQ(get->status, 405);
   EXPECT_EQ(get->allow, "POST");
+  EXPECT_EQ(json::parse(get->body).at("http_status"), "405");
   auto other_path = testing::Send(port_, "POST", "/tabadul/v1/match/x",
                                   testing::Basic("alice", testing::kPassword), "application/json",
                                   "{}");
