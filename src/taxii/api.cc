@@ -123,9 +123,8 @@ HttpResponse TaxiiApi::Route(Context& ctx) {
   }
   auto only_get = [&]() -> std::optional<HttpResponse> {
     if (method == "GET" || method == "HEAD") return std::nullopt;
-    HttpResponse r = Error(ctx, InvalidArgument("method " + method + " is not allowed here"));
-    r.status = 405;
-    return r;
+    return ErrorResponse(InvalidArgument("method " + method + " is not allowed here"),
+                         ctx.response_type, 405);
   };
   if (is_discovery) {
     if (auto r = only_get()) return *r;
@@ -183,9 +182,8 @@ HttpResponse TaxiiApi::Route(Context& ctx) {
       return DeleteObject(ctx, *collection, *grant, object_id);
     }
     if (!reading) {
-      HttpResponse r = Error(ctx, InvalidArgument("method " + method + " is not allowed here"));
-      r.status = 405;
-      return r;
+      return ErrorResponse(InvalidArgument("method " + method + " is not allowed here"),
+                           ctx.response_type, 405);
     }
     if (!grant->can_read) return Error(ctx, PermissionDenied("no read access to this collection"));
     return GetObject(ctx, *collection, object_id, /*versions_only=*/seg.size() == 5);

@@ -28,23 +28,30 @@ const char* TitleFor(int http) {
     case 401: return "Authentication required";
     case 403: return "Forbidden";
     case 404: return "Not found";
+    case 405: return "Method not allowed";
     case 406: return "Not acceptable";
     case 409: return "Conflict";
     case 413: return "Request too large";
     case 415: return "Unsupported media type";
     case 422: return "Unprocessable content";
+    case 431: return "Request header fields too large";
     default: return "Internal server error";
   }
 }
 }  // namespace
 
 HttpResponse ErrorResponse(const Status& status, std::string_view content_type) {
-  HttpResponse r;
   // 406 has no StatusCode of its own: kUnsupported with a message about Accept maps here.
-  r.status = HttpStatusFor(status.code());
+  int http = HttpStatusFor(status.code());
   if (status.code() == StatusCode::kUnsupported && status.message().rfind("Accept", 0) == 0) {
-    r.status = 406;
+    http = 406;
   }
+  return ErrorResponse(status, content_type, http);
+}
+
+HttpResponse ErrorResponse(const Status& status, std::string_view content_type, int http_status) {
+  HttpResponse r;
+  r.status = http_status;
   r.content_type = std::string(content_type);
   boost::json::object o;
   o["title"] = TitleFor(r.status);

@@ -14,4 +14,8 @@ int HttpStatusFor(StatusCode code);
 // and http_status (a string equal to the HTTP status). 401 carries WWW-Authenticate.
 HttpResponse ErrorResponse(const Status& status, std::string_view content_type);
 
+// The same with an HTTP status that no StatusCode maps to (405, 431): the status line, the title
+// and the body's http_status all say `http_status`, as §3.6.1 requires them to agree.
+HttpResponse ErrorResponse(const Status& status, std::string_view content_type, int http_status);
+
 }  // namespace tabadul::taxii

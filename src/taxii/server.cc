@@ -5,7 +5,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/json.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -93,16 +92,9 @@ struct Server::Impl {
   template <typename Stream>
   asio::awaitable<void> Refuse(Stream& stream, beast::tcp_stream& tcp_layer, int status,
                                const std::string& why) {
-    auto err = ErrorResponse(InvalidArgument("malformed HTTP request: " + why), kTaxiiMediaType);
-    err.status = status;
+    auto err = ErrorResponse(InvalidArgument("malformed HTTP request: " + why), kTaxiiMediaType,
+                             status);
     auto res = ToBeast(std::move(err), 11, false, false);
-    if (status == 431) {
-      auto body = boost::json::parse(res.body());
-      body.as_object()["title"] = "Request header fields too large";
-      body.as_object()["http_status"] = "431";
-      res.body() = boost::json::serialize(body);
-      res.content_length(res.body().size());
-    }
     tcp_layer.expires_after(std::chrono::seconds(options.timeout_seconds));
     auto [wec, wn] = co_await http::async_write(stream, res, kUseTuple);
     if (!wec) co_await DiscardUnread(stream, tcp_layer);

@@ -343,8 +343,8 @@ TEST_F(BadInput, UnknownCollectionsObjectsAndPathsAre404) {
     Request req = Get(Objects(c));
     req.method = method;
     Reply r = Send(req);
-    EXPECT_EQ(r.status, 405) << method;
-    EXPECT_EQ(r.Header("content-type"), kTaxii);
+    ExpectTaxiiError(r, 405);
+    EXPECT_EQ(Str(Parse(r.body), "title"), "Method not allowed") << method;
   }
   // A target that is not a path.
   Request weird = Get("*");
