@@ -1,0 +1,152 @@
+// What the visibility rule costs a page: GET objects/?limit=100 through TaxiiApi::Handle on a
+// real SqliteStore, (a) without policy hooks, read by the owner through its grant (the baseline,
+// "a page with none"), (b) with the hooks and 100 organizations / 1,000 agreements, read by a
+// recipient whose access comes from one of them, (c) the same with the owner reading.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <random>
+
+#include "auth/password.h"
+#include "policy/agreement_service.h"
+#include "policy/hooks.h"
+#include "stix/validator.h"
+#include "store/sqlite_store.h"
+#include "taxii/api.h"
+
+namespace tabadul {
+namespace {
+
+constexpr int kOrgs = 100;
+constexpr int kAgreements = 1000;
+constexpr int kObjects = 2000;
+const char* const kCollection = "00000000-0000-4000-8000-00000000c0c0";
+
+std::string Org(int i) {
+  char b[64];
+  std::snprintf(b, sizeof b, "identity--00000000-0000-4000-8000-%012d", i);
+  return b;
+}
+
+struct World {
+  FakeClock clock{1'700'000'000'000'000};
+  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::SqliteAgreementStore> agreements;
+  std::unique_ptr<auth::Authenticator> auth;
+  std::unique_ptr<policy::Engine> engine;
+  std::unique_ptr<taxii::TaxiiApi> plain, with_policy;
+
+  World() {
+    const auto dir = std::filesystem::path("/tmp") / ("policy_bench_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "b.db").string();
+    store = std::move(store::SqliteStore::Open(path)).value();
+    agreements = std::move(store::SqliteAgreementStore::Open(path)).value();
+    (void)auth::InitCrypto();
+    const std::string hash = *auth::HashSecret("pw");
+    for (int i = 0; i < kOrgs; ++i) {
+      (void)store->CreateOrganization({Org(i), "org" + std::to_string(i), 1});
+      (void)store->CreateUser({"u" + std::to_string(i), Org(i), store::Role::kReader, hash, 1});
+    }
+    // Every organization owns a collection; org 0's holds the objects.
+    (void)store->CreateCollection({kCollection, "c0", "", "", Org(0), "amber", 1});
+    for (int i = 1; i < kOrgs; ++i) {
+      char id[64];
+      std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
+      (void)store->CreateCollection({id, "c", "", "", Org(i), "amber", 1});
+    }
+    (void)store->SetGrant("u0", kCollection, {true, true});
+    std::vector<stix::StixObject> objects;
+    for (int i = 0; i < kObjects; ++i) {
+      char json[640];
+      std::snprintf(json, sizeof json,
+                    R"({"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-%012d",)"
+                    R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z",)"
+                    R"("pattern":"[ipv4-addr:value = '10.0.0.1']","pattern_type":"stix",)"
+                    R"("valid_from":"2024-01-01T00:00:00Z","labels":["%s"],)"
+                    R"("object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]})",
+                    i, i % 2 ? "phishing" : "botnet");
+      objects.push_back(*stix::ParseObject(json));
+    }
+    (void)store->PutObjects(kCollection, objects, clock.NowMicros());
+    auth = std::make_unique<auth::Authenticator>(*store, clock, int64_t{1} << 60);
+    engine = std::make_unique<policy::Engine>(*store, *agreements, clock);
+    policy::AgreementService service(*engine);
+    std::vector<policy::Agreement> set;
+    std::mt19937 rng(7);
+    for (int i = 0; i < kAgreements; ++i) {
+      policy::Agreement a;
+      a.name = "a" + std::to_string(i);
+      const int provider = i == 0 ? 0 : static_cast<int>(rng() % kOrgs);
+      a.provider_org = Org(provider);
+      int recipient = i == 0 ? 1 : static_cast<int>(rng() % kOrgs);
+      if (recipient == provider) recipient = (recipient + 1) % kOrgs;
+      a.recipients = {Org(recipient)};
+      if (provider == 0) {
+        a.collections = {kCollection};
+      } else {
+        char id[64];
+        std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", provider);
+        a.collections = {id};
+      }
+      a.max_tlp = stix::Tlp::kAmber;
+      if (i == 0) a.labels = {"botnet", "phishing"};
+      set.push_back(std::move(a));
+    }
+    auto report = service.Apply(set, "", "bench", false);
+    if (!report.ok()) std::abort();
+    plain = std::make_unique<taxii::TaxiiApi>(*store, *auth, clock, taxii::ApiConfig{});
+    with_policy = std::make_unique<taxii::TaxiiApi>(*store, *auth, clock, taxii::ApiConfig{},
+                                                    *policy::MakeHooks(*engine));
+  }
+};
+
+World& TheWorld() {
+  static World w;
+  return w;
+}
+
+taxii::HttpRequest Page(const std::string& basic) {
+  taxii::HttpRequest r;
+  r.method = "GET";
+  r.target = std::string("/api/collections/") + kCollection + "/objects/?limit=100";
+  r.accept = "application/taxii+json;version=2.1";
+  r.authorization = basic;
+  return r;
+}
+
+// base64("u0:pw") and base64("u1:pw").
+const char* const kU0 = "Basic dTA6cHc=";
+const char* const kU1 = "Basic dTE6cHc=";
+
+void Run(benchmark::State& state, taxii::TaxiiApi& api, const char* who) {
+  const auto req = Page(who);
+  auto first = api.Handle(req);
+  if (first.status != 200 || first.body.size() < 1000) {
+    state.SkipWithError(("unexpected response: " + first.body.substr(0, 200)).c_str());
+    return;
+  }
+  for (auto _ : state) {
+    auto resp = api.Handle(req);
+    benchmark::DoNotOptimize(resp.body.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+
+void BM_PageNoPolicy(benchmark::State& state) { Run(state, *TheWorld().plain, kU0); }
+void BM_PagePolicyRecipient(benchmark::State& state) {
+  Run(state, *TheWorld().with_policy, kU1);
+}
+void BM_PagePolicyOwner(benchmark::State& state) { Run(state, *TheWorld().with_policy, kU0); }
+
+BENCHMARK(BM_PageNoPolicy)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PagePolicyRecipient)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PagePolicyOwner)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PageNoPolicy)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PagePolicyRecipient)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace tabadul
+
+BENCHMARK_MAIN();
