@@ -16,9 +16,10 @@ Result<taxii::ApiHooks> MakeHooks(Engine& engine) {
     engine.Rewrite(info.principal, info.over_tls, c, row);
   };
   hooks.on_stored = [&engine](const store::Collection&, const std::vector<stix::StixObject>& o) {
-    // A failure to persist a marking definition leaves it unknown: objects referencing it then
-    // fall back to their other markings or the collection default, never to wider sharing than
-    // a TLP they carry.
+    // A failure to persist a marking definition leaves it unknown: objects referencing it are
+    // then graded by their other markings or the collection default (known gap: a user-defined
+    // RED definition lost this way grades its objects at the default; the hook has no way to
+    // report the failure to the poster).
     (void)engine.LearnMarkings(o);
   };
   return hooks;

@@ -272,6 +272,8 @@ TEST_F(AdminTest, CliCommands) {
   std::ofstream(file) << Agreement("cli1");
   EXPECT_EQ(AgreementAdd(ctx, file), 0) << err.str();
   EXPECT_NE(out.str().find("cli1  v1"), std::string::npos);
+  // The CLI wrote through its own engine; the server's engine notices the generation change.
+  EXPECT_EQ(VisibleCollections("radmin"), std::vector<std::string>{kFeed});
   EXPECT_EQ(AgreementAdd(ctx, file), 1);
   EXPECT_NE(err.str().find("already exists"), std::string::npos);
   std::ofstream(file) << Agreement("cli1", "amber");
@@ -301,6 +303,7 @@ TEST_F(AdminTest, CliCommands) {
   EXPECT_EQ(out.str().find("cli1"), std::string::npos);
   EXPECT_NE(out.str().find("cli3"), std::string::npos);
   EXPECT_EQ(AgreementEnd(ctx, "cli3"), 0);
+  EXPECT_TRUE(VisibleCollections("radmin").empty());
   EXPECT_EQ(AgreementEnd(ctx, "cli3"), 1);
   out.str("");
   EXPECT_EQ(AgreementList(ctx, true), 0);
