@@ -1,0 +1,173 @@
+// The peers admin API over real HTTP, the CLI commands as the `tabadul` binary will call them,
+// and the Scheduler.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <sstream>
+
+#include "instance.h"
+#include "sync/commands.h"
+
+namespace tabadul::sync::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::unique_ptr<TaxiiClient> AdminClient(const Instance& at, const std::string& user = "admin") {
+  ClientOptions o = Instance::FastOptions().client;
+  o.credentials = {Credentials::Kind::kBasic, user, kPassword};
+  return TaxiiClient::Create(at.url(), o).value();
+}
+
+TEST(PeersApiTest, AddSubscribeSyncListAndRemoveOverHttp) {
+  Instance a("alpha"), b("bravo");
+  std::string ca = a.NewCollection("shared"), cb = b.NewCollection("copy");
+  a.Post(ca, {Indicator(1), Indicator(2)});
+  auto admin = AdminClient(b);
+
+  json::object peer{{"name", "alpha"}, {"url", a.url()}, {"org_id", a.org_id()},
+                    {"auth", {{"kind", "basic"}, {"user", "sync"}, {"secret", kPassword}}}};
+  auto r = admin->Send("POST", "/tabadul/v1/peers/", json::serialize(peer));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(r->body.find(kPassword), std::string::npos);  // the secret never comes back
+  r = admin->Send("POST", "/tabadul/v1/peers/", json::serialize(peer));
+  EXPECT_EQ(r->status, 409);
+
+  json::object sub{{"direction", "pull"}, {"remote_collection", ca}, {"local_collection", cb}};
+  r = admin->Send("POST", "/tabadul/v1/peers/alpha/subscriptions/", json::serialize(sub));
+  ASSERT_EQ(r->status, 201) << r->body;
+  int64_t id = json::parse(r->body).as_object().at("id").as_int64();
+  sub["direction"] = "sideways";
+  EXPECT_EQ(admin->Send("POST", "/tabadul/v1/peers/alpha/subscriptions/", json::serialize(sub))->status, 400);
+  sub["direction"] = "pull";
+  sub["local_collection"] = "no-such-collection";
+  EXPECT_EQ(admin->Send("POST", "/tabadul/v1/peers/alpha/subscriptions/", json::serialize(sub))->status, 404);
+
+  r = admin->Send("POST", "/tabadul/v1/peers/alpha/sync/");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(b.Versions(cb), a.Versions(ca));
+
+  r = admin->Send("GET", "/tabadul/v1/peers/");
+  ASSERT_EQ(r->status, 200);
+  auto peers = json::parse(r->body).as_object().at("peers").as_array();
+  ASSERT_EQ(peers.size(), 1u);
+  auto subs = peers[0].as_object().at("subscriptions").as_array();
+  ASSERT_EQ(subs.size(), 1u);
+  auto status = subs[0].as_object().at("status").as_object();
+  EXPECT_TRUE(status.contains("last_success"));
+  EXPECT_EQ(status.at("objects").as_int64(), 2);
+  EXPECT_EQ(r->body.find(kPassword), std::string::npos);
+
+  // Only admins; bad credentials are 401.
+  EXPECT_EQ(AdminClient(b, "sync")->Send("GET", "/tabadul/v1/peers/")->status, 403);
+  ClientOptions anon = Instance::FastOptions().client;
+  EXPECT_EQ(TaxiiClient::Create(b.url(), anon).value()->Send("GET", "/tabadul/v1/peers/")->status, 401);
+  EXPECT_EQ(admin->Send("POST", "/tabadul/v1/peers/", "{not json")->status, 400);
+  EXPECT_EQ(admin->Send("GET", "/tabadul/v1/peers/nobody/")->status, 404);
+
+  EXPECT_EQ(admin->Send("DELETE", "/tabadul/v1/peers/alpha/subscriptions/" + std::to_string(id) + "/")->status, 200);
+  EXPECT_EQ(admin->Send("DELETE", "/tabadul/v1/peers/alpha/")->status, 200);
+  EXPECT_EQ(admin->Send("DELETE", "/tabadul/v1/peers/alpha/")->status, 404);
+}
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+CliResult Cli(const std::string& data_dir, std::vector<std::string> args,
+              const std::string& stdin_text = "") {
+  CLI::App app{"tabadul"};
+  std::string dir = data_dir;
+  int code = 0;
+  std::istringstream in(stdin_text);
+  std::ostringstream out, err;
+  RegisterSyncCommands(app, dir, code, in, out, err);
+  args.insert(args.begin(), "tabadul");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  CliResult r;
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+    r.code = code;
+  } catch (const CLI::ParseError& e) {
+    r.code = 2;
+  }
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+TEST(SyncCliTest, PeerSubscriptionSyncAndStatus) {
+  Instance a("alpha"), b("bravo");
+  std::string ca = a.NewCollection("shared"), cb = b.NewCollection("copy");
+  a.Post(ca, {Indicator(1), Indicator(2), Indicator(3)});
+  auto r = Cli(b.dir(), {"peer", "add", "alpha", "--url", a.url(), "--user", "sync",
+                         "--password-stdin", "--org", "bravo-org"}, std::string(kPassword) + "\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli(b.dir(), {"peer", "add", "alpha", "--url", a.url()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("tabadul: "), std::string::npos);
+  r = Cli(b.dir(), {"peer", "add", "bad name", "--url", a.url()});
+  EXPECT_EQ(r.code, 1);
+  r = Cli(b.dir(), {"peer", "add", "x", "--url", "ftp://host"});
+  EXPECT_EQ(r.code, 1);
+  r = Cli(b.dir(), {"peer", "list"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("alpha\t" + a.url()), std::string::npos);
+  EXPECT_EQ(r.out.find(kPassword), std::string::npos);
+
+  r = Cli(b.dir(), {"subscription", "add", "alpha", "--pull", "--push", "--remote", ca, "--local", cb});
+  EXPECT_EQ(r.code, 1);
+  r = Cli(b.dir(), {"subscription", "add", "alpha", "--pull", "--remote", ca, "--local", cb});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n");
+  r = Cli(b.dir(), {"subscription", "list"});
+  EXPECT_NE(r.out.find("1\talpha\tpull\t" + ca + " -> " + cb), std::string::npos);
+
+  r = Cli(b.dir(), {"sync", "--no-progress"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("3 stored"), std::string::npos) << r.out;
+  EXPECT_EQ(b.Versions(cb), a.Versions(ca));
+  r = Cli(b.dir(), {"sync", "alpha", "--repair", "--no-progress"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = Cli(b.dir(), {"sync", "nobody"});
+  EXPECT_EQ(r.code, 1);
+
+  r = Cli(b.dir(), {"sync", "status"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("1\talpha\tpull\t"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 objects\t0 errors"), std::string::npos) << r.out;
+
+  r = Cli(b.dir(), {"subscription", "remove", "1"});
+  EXPECT_EQ(r.code, 0);
+  r = Cli(b.dir(), {"subscription", "remove", "1"});
+  EXPECT_EQ(r.code, 1);
+  r = Cli(b.dir(), {"peer", "remove", "alpha"});
+  EXPECT_EQ(r.code, 0);
+  r = Cli(b.dir(), {"peer"});
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST(SchedulerTest, RunsPeriodicallyAndStops) {
+  Instance a("alpha"), b("bravo");
+  std::string ca = a.NewCollection("shared"), cb = b.NewCollection("copy");
+  b.Subscribe(a, Direction::kPull, ca, cb);
+  Scheduler scheduler(b.service(), std::chrono::milliseconds(20), 2);
+  scheduler.Start();
+  a.Post(ca, {Indicator(1)});
+  for (int i = 0; i < 500 && b.Count(cb) < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  scheduler.Stop();
+  EXPECT_EQ(b.Versions(cb), a.Versions(ca));
+  EXPECT_GE(scheduler.runs(), 1);
+  int64_t runs = scheduler.runs();
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(scheduler.runs(), runs);
+  scheduler.Stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace tabadul::sync::testing
