@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -321,6 +322,31 @@ TEST_F(AdminTest, CliCommands) {
   EXPECT_EQ(TokenRevoke(ctx, id), 0);
   EXPECT_FALSE(tokens_->AuthenticateToken(token).ok());
   EXPECT_EQ(TokenRevoke(ctx, "tok_none"), 1);
+}
+
+}  // namespace
+}  // namespace tabadul::policy
+
+namespace tabadul::policy {
+namespace {
+
+TEST_F(AdminTest, RegisteredCommandsParseAndRun) {
+  CLI::App app{"t"};
+  std::string data_dir = dir_.string();
+  std::ostringstream out, err;
+  int code = -1;
+  RegisterAgreementCommands(app, data_dir, clock_, out, err, code);
+  const std::string file = (dir_ / "r.json").string();
+  std::ofstream(file) << Agreement("reg1");
+  app.parse("agreement add " + file, false);
+  EXPECT_EQ(code, 0) << err.str();
+  code = -1;
+  app.parse("agreement show reg1 --history", false);
+  EXPECT_EQ(code, 0) << err.str();
+  EXPECT_NE(out.str().find("reg1  v1"), std::string::npos) << out.str();
+  code = -1;
+  app.parse("agreement end nope", false);
+  EXPECT_EQ(code, 1);
 }
 
 }  // namespace
