@@ -34,7 +34,7 @@ inline constexpr int kAuditExitFailure = 1;
 inline constexpr int kAuditExitUsage = 2;
 
 // The store's database file inside the data folder (the same name cli/context.cc uses).
-inline constexpr char kDatabaseFileName[] = "tabadul.db";
+inline constexpr char kDatabaseFileName[] = "audit.db";
 
 // Runs the audit subcommand given by `args` (the words after `audit`, e.g. {"show", "--object",
 // "indicator--..."}) against the data folder. Heads are timed by `clock` (SystemClock in the

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "auth/password.h"
+#include "auth/token.h"
 
 namespace tabadul::auth {
 
@@ -40,6 +41,9 @@ std::string Authenticator::Digest(std::string_view user, std::string_view passwo
 }
 
 Result<Principal> Authenticator::Authenticate(std::string_view header) {
+  if (tokens_) {
+    if (auto by_token = tokens_->TryAuthenticate(header)) return std::move(*by_token);
+  }
   constexpr std::string_view kBasic = "Basic ";
   if (header.size() <= kBasic.size() || header.substr(0, kBasic.size()) != kBasic) {
     return Unauthenticated("HTTP Basic credentials are required");

@@ -26,6 +26,8 @@ struct Principal {
   store::Role role = store::Role::kReader;
 };
 
+class TokenService;
+
 class Authenticator {
  public:
   // `store` and `clock` must outlive this object. Thread-safe.
@@ -38,6 +40,10 @@ class Authenticator {
   // Forgets every cached credential (after a password change or user removal).
   void ClearCache();
 
+  // Also accept API tokens ("Bearer <token>", or Basic with the token as password) through
+  // `tokens`, which must outlive this object. Call before serving.
+  void SetTokenService(TokenService* tokens) { tokens_ = tokens; }
+
  private:
   struct Entry {
     Principal principal;
@@ -49,6 +55,7 @@ class Authenticator {
   const Clock& clock_;
   const int64_t cache_ttl_us_;
   std::string key_;  // random BLAKE2b key, fixed at construction
+  TokenService* tokens_ = nullptr;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
 };

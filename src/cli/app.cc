@@ -2,7 +2,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "audit/audit_cli.h"
 #include "cli/commands.h"
+#include "cli/services.h"
+#include "match/match_command.h"
+#include "reports/commands.h"
+#include "policy/agreement_cli.h"
 
 namespace tabadul::cli {
 
@@ -29,6 +34,8 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::Range(size_t{1024}, size_t{1} << 32))->capture_default_str();
   s->add_flag("--public-discovery", serve.public_discovery, "serve /taxii2/ without authentication");
   s->add_option("--title", serve.title, "server title in discovery")->capture_default_str();
+  s->add_option("--hub-org", serve.hub_org, "organization whose admins administer all agreements")
+      ->envname("TABADUL_HUB_ORG");
   s->callback(run([&] { return Serve(ctx, serve); }));
 
   auto* org = app.add_subcommand("org", "manage organizations");
@@ -95,6 +102,28 @@ int RunCli(int argc, char** argv) {
   auto* val = app.add_subcommand("validate", "check STIX 2.1 files without storing them");
   val->add_option("FILE", files, "bundle files ('-' for stdin)")->required();
   val->callback(run([&] { return Validate(ctx, files); }));
+
+  audit::RegisterAuditCommands(app, ctx.data_dir, code);
+  reports::RegisterReportsCommands(app, ctx.data_dir, code);
+  // `tabadul match --user U` sees exactly what U would see over HTTP: the policy engine is
+  // opened on the same database when the command runs.
+  std::unique_ptr<store::SqliteAgreementStore> cli_agreements;
+  std::unique_ptr<policy::Engine> cli_engine;
+  match::RegisterMatchCommands(app, ctx.data_dir, code, [&](store::Store& store) {
+    auto agreements = store::SqliteAgreementStore::Open(ctx.data_dir + "/tabadul.db");
+    if (!agreements.ok()) {
+      // Fail closed: without the policy tables nobody but the owners' grants sees anything.
+      match::Visibility none;
+      none.row_visible = [](const auth::Principal&, const store::Collection& c,
+                            const store::ObjectRow&) { return false; };
+      return none;
+    }
+    cli_agreements = std::move(agreements).value();
+    cli_engine = std::make_unique<policy::Engine>(store, *cli_agreements, ctx.clock);
+    (void)cli_engine->Reload();
+    return MatchVisibility(*cli_engine, /*over_tls=*/true);
+  });
+  policy::RegisterAgreementCommands(app, ctx.data_dir, ctx.clock, ctx.out, ctx.err, code);
 
   try {
     app.parse(argc, argv);

@@ -17,6 +17,7 @@ struct ServeOptions {
   size_t max_content_length = 64u << 20;
   bool public_discovery = false;
   std::string title = "tabadul";
+  std::string hub_org;  // organization whose admins administer every agreement
 };
 int Serve(Context& ctx, const ServeOptions& options);
 

@@ -3,11 +3,9 @@
 #include <csignal>
 #include <pthread.h>
 
-#include "auth/authenticator.h"
 #include "auth/password.h"
 #include "cli/commands.h"
-#include "taxii/api.h"
-#include "taxii/router.h"
+#include "cli/services.h"
 #include "taxii/server.h"
 
 namespace tabadul::cli {
@@ -38,15 +36,16 @@ int Serve(Context& ctx, const ServeOptions& options) {
   auto listen = SplitListen(options.listen);
   if (!listen.ok()) return Fail(ctx, listen.status());
   if (Status st = auth::InitCrypto(); !st.ok()) return Fail(ctx, st);
-  auto store = ctx.OpenStore();
-  if (!store.ok()) return Fail(ctx, store.status());
-
-  auth::Authenticator authenticator(**store, ctx.clock);
-  taxii::ApiConfig config;
-  config.title = options.title;
-  config.max_content_length = options.max_content_length;
-  config.public_discovery = options.public_discovery;
-  taxii::TaxiiApi api(**store, authenticator, ctx.clock, config);
+  if (auto st = ctx.OpenStore(); !st.ok()) return Fail(ctx, st.status());  // creates the folder
+  ServicesOptions services_options;
+  services_options.data_dir = ctx.data_dir;
+  services_options.api.title = options.title;
+  services_options.api.max_content_length = options.max_content_length;
+  services_options.api.public_discovery = options.public_discovery;
+  services_options.hub_org = options.hub_org;
+  services_options.over_tls = !options.tls_cert.empty();
+  auto services = Services::Open(services_options, ctx.clock);
+  if (!services.ok()) return Fail(ctx, services.status());
 
   taxii::ServerOptions server_options;
   server_options.host = listen->first;
@@ -63,8 +62,8 @@ int Serve(Context& ctx, const ServeOptions& options) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  taxii::Router router([&api](const taxii::HttpRequest& r) { return api.Handle(r); });
-  taxii::Server server([&router](const taxii::HttpRequest& r) { return router.Handle(r); },
+  Services& wired = **services;
+  taxii::Server server([&wired](const taxii::HttpRequest& r) { return wired.Handle(r); },
                        server_options);
   auto port = server.Start();
   if (!port.ok()) return Fail(ctx, port.status());

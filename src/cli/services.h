@@ -1,0 +1,67 @@
+// Everything `tabadul serve` runs, built from one data folder and wired together: the store,
+// the agreement/token tables, the policy engine, the disclosure log, and the TAXII API with its
+// hooks composed from those modules, behind one router. Owns them all; members are declared
+// in dependency order so they are destroyed in reverse.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "audit/disclosure_log.h"
+#include "match/indicator_service.h"
+#include "match/visibility.h"
+#include "reports/ingest_service.h"
+#include "reports/search_service.h"
+#include "auth/authenticator.h"
+#include "auth/token.h"
+#include "common/clock.h"
+#include "policy/engine.h"
+#include "store/sqlite_agreements.h"
+#include "store/sqlite_store.h"
+#include "taxii/api.h"
+#include "taxii/router.h"
+
+namespace tabadul::cli {
+
+struct ServicesOptions {
+  std::string data_dir;
+  taxii::ApiConfig api;
+  std::string hub_org;  // organization whose admins administer every agreement ("" = none)
+  bool over_tls = false;  // the server speaks TLS (IEP encrypt-in-transit for match/search)
+};
+
+// The policy's visibility rule in the shapes the match and search services take. `engine` must
+// outlive the functions. Matching also needs IEP permitted actions of at least
+// internally-visible-actions: a hit is an automated use of the intelligence.
+match::Visibility MatchVisibility(policy::Engine& engine, bool over_tls);
+reports::CollectionAccess PolicyAccess(policy::Engine& engine);
+reports::RowVisible PolicyRowVisible(policy::Engine& engine, bool over_tls);
+
+class Services {
+ public:
+  // Opens everything in options.data_dir (creating what is missing). `clock` must outlive it.
+  static Result<std::unique_ptr<Services>> Open(const ServicesOptions& options, const Clock& clock);
+  ~Services();
+
+  // The handler for every request: tabadul's endpoints under /tabadul/v1/, else TAXII.
+  taxii::HttpResponse Handle(const taxii::HttpRequest& request) const { return router_->Handle(request); }
+
+  store::SqliteStore& store() { return *store_; }
+
+ private:
+  Services() = default;
+
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::SqliteAgreementStore> agreements_;
+  std::unique_ptr<auth::TokenService> tokens_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<policy::Engine> engine_;
+  std::unique_ptr<audit::DisclosureLog> audit_;
+  std::unique_ptr<match::IndicatorService> indicators_;
+  std::unique_ptr<reports::SearchService> search_;
+  std::unique_ptr<reports::IngestService> ingest_;
+  std::unique_ptr<taxii::TaxiiApi> api_;
+  std::unique_ptr<taxii::Router> router_;
+};
+
+}  // namespace tabadul::cli
