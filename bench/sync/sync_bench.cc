@@ -26,6 +26,7 @@ namespace tabadul::sync {
 namespace {
 
 constexpr char kPassword[] = "bench password";
+constexpr uint16_t kIncrementalPort = 18761;
 constexpr char kCollection[] = "6c1f0b7e-0000-4000-8000-000000000001";
 
 std::string Indicator(int n) {
@@ -52,7 +53,8 @@ struct Node {
   std::unique_ptr<taxii::Server> server;
   uint16_t port = 0;
 
-  explicit Node(std::string folder = "") {
+  // `fixed_port` keeps a cached source reachable at the URL its peer record names.
+  explicit Node(std::string folder = "", uint16_t fixed_port = 0) {
     if (folder.empty()) {
       char t[] = "/tmp/tabadul-sync-bench-XXXXXX";
       dir = mkdtemp(t);
@@ -78,8 +80,10 @@ struct Node {
     }
     auth = std::make_unique<auth::Authenticator>(*store, clock);
     api = std::make_unique<taxii::TaxiiApi>(*store, *auth, clock, taxii::ApiConfig{});
+    taxii::ServerOptions so;
+    so.port = fixed_port;
     server = std::make_unique<taxii::Server>(
-        [this](const taxii::HttpRequest& r) { return api->Handle(r); }, taxii::ServerOptions{});
+        [this](const taxii::HttpRequest& r) { return api->Handle(r); }, so);
     port = server->Start().value();
   }
   ~Node() {
@@ -157,7 +161,7 @@ void BM_Incremental100(benchmark::State& state) {
   {
     // Build the cached pair once: a source with n objects and a destination in sync with it.
     bool cached = std::filesystem::exists(base + "/ready");
-    Node source(base + "/source");
+    Node source(base + "/source", kIncrementalPort);
     if (!cached) source.Import(0, n);
     Node dest(base + "/dest");
     if (!cached) {
@@ -171,7 +175,7 @@ void BM_Incremental100(benchmark::State& state) {
       if (f) std::fclose(f);
     }
   }
-  Node source(base + "/source");
+  Node source(base + "/source", kIncrementalPort);
   Node dest(base + "/dest");
   auto service = dest.PullFrom(source);
   // Each new batch uses fresh ids above everything stored so far.
@@ -183,7 +187,11 @@ void BM_Incremental100(benchmark::State& state) {
     state.ResumeTiming();
     auto out = service->Run();
     if (!out.ok() || !(*out)[0].status.ok() || (*out)[0].report.stored != 100) {
+      std::fprintf(stderr, "incremental: %s stored %lld\n",
+                   out.ok() ? (*out)[0].status.ToString().c_str() : out.status().ToString().c_str(),
+                   out.ok() ? static_cast<long long>((*out)[0].report.stored) : -1LL);
       state.SkipWithError("incremental sync failed");
+      break;
     }
   }
 }
