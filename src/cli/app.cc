@@ -7,6 +7,7 @@
 #include "cli/services.h"
 #include "match/match_command.h"
 #include "reports/commands.h"
+#include "sync/commands.h"
 #include "policy/agreement_cli.h"
 
 namespace tabadul::cli {
@@ -36,6 +37,9 @@ int RunCli(int argc, char** argv) {
   s->add_option("--title", serve.title, "server title in discovery")->capture_default_str();
   s->add_option("--hub-org", serve.hub_org, "organization whose admins administer all agreements")
       ->envname("TABADUL_HUB_ORG");
+  s->add_option("--sync-interval", serve.sync_interval_seconds,
+                "seconds between scheduled syncs of every subscription (0: never)")
+      ->check(CLI::Range(0, 86400 * 7))->capture_default_str();
   s->callback(run([&] { return Serve(ctx, serve); }));
 
   auto* org = app.add_subcommand("org", "manage organizations");
@@ -92,12 +96,16 @@ int RunCli(int argc, char** argv) {
   imp->callback(run([&] { return Import(ctx, files, i_collection, !no_progress); }));
 
   std::string e_collection, e_output = "-";
-  bool e_all = false;
+  ExportOptions e_options;
   auto* exp = app.add_subcommand("export", "write a collection as a STIX bundle");
   exp->add_option("--collection", e_collection, "collection id or alias")->required();
   exp->add_option("--output,-o", e_output, "file ('-' for stdout)")->capture_default_str();
-  exp->add_flag("--all-versions", e_all, "every version, not only the latest");
-  exp->callback(run([&] { return Export(ctx, e_collection, e_output, e_all); }));
+  exp->add_flag("--all-versions", e_options.all_versions, "every version, not only the latest");
+  exp->add_option("--as", e_options.as_user,
+                  "export what this user may receive (agreements applied, disclosure logged)");
+  exp->add_option("--min-action", e_options.min_action,
+                  "keep objects whose IEP permitted actions reach this level for the recipient");
+  exp->callback(run([&] { return Export(ctx, e_collection, e_output, e_options); }));
 
   auto* val = app.add_subcommand("validate", "check STIX 2.1 files without storing them");
   val->add_option("FILE", files, "bundle files ('-' for stdin)")->required();
@@ -105,6 +113,7 @@ int RunCli(int argc, char** argv) {
 
   audit::RegisterAuditCommands(app, ctx.data_dir, code);
   reports::RegisterReportsCommands(app, ctx.data_dir, code);
+  sync::RegisterSyncCommands(app, ctx.data_dir, code);
   // `tabadul match --user U` sees exactly what U would see over HTTP: the policy engine is
   // opened on the same database when the command runs.
   std::unique_ptr<store::SqliteAgreementStore> cli_agreements;

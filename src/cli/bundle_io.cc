@@ -5,7 +5,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "audit/audit_cli.h"
+#include "audit/disclosure_hook.h"
+#include "audit/disclosure_log.h"
 #include "cli/commands.h"
+#include "policy/agreement.h"
+#include "policy/engine.h"
+#include "store/sqlite_agreements.h"
 #include "common/timestamp.h"
 #include "stix/object_stream.h"
 #include "stix/validator.h"
@@ -130,11 +136,51 @@ int Import(Context& ctx, const std::vector<std::string>& files, const std::strin
 }
 
 int Export(Context& ctx, const std::string& collection, const std::string& output,
-           bool all_versions) {
+           const ExportOptions& options) {
   auto store = ctx.OpenStore();
   if (!store.ok()) return Fail(ctx, store.status());
   auto c = (*store)->GetCollection(collection);
   if (!c.ok()) return Fail(ctx, c.status());
+
+  // A recipient's export goes through the same policy engine and disclosure log as the server.
+  std::unique_ptr<store::SqliteAgreementStore> agreements;
+  std::unique_ptr<policy::Engine> engine;
+  std::unique_ptr<audit::DisclosureLog> log;
+  std::optional<auth::Principal> principal;
+  std::optional<policy::PermittedAction> min_action;
+  if (!options.min_action.empty()) {
+    min_action = policy::ParsePermittedAction(options.min_action);
+    if (!min_action) return Fail(ctx, InvalidArgument("--min-action: unknown permitted action '" +
+                                                      options.min_action + "'"));
+    if (options.as_user.empty()) return Fail(ctx, InvalidArgument("--min-action needs --as"));
+  }
+  if (!options.as_user.empty()) {
+    auto user = (*store)->GetUser(options.as_user);
+    if (!user.ok()) return Fail(ctx, user.status());
+    principal = auth::Principal{user->name, user->org_id, user->role};
+    auto opened = store::SqliteAgreementStore::Open(ctx.data_dir + "/tabadul.db");
+    if (!opened.ok()) return Fail(ctx, opened.status());
+    agreements = std::move(opened).value();
+    engine = std::make_unique<policy::Engine>(**store, *agreements, ctx.clock);
+    if (Status st = engine->Reload(); !st.ok()) return Fail(ctx, st);
+    auto access = engine->Access(*principal, *c);
+    if (!access.ok()) return Fail(ctx, access.status());
+    if (!access->can_read) return Fail(ctx, NotFound("no collection '" + collection + "'"));
+    auto opened_log = audit::DisclosureLog::Open(
+        ctx.data_dir + "/" + audit::kDatabaseFileName, ctx.data_dir, ctx.clock);
+    if (!opened_log.ok()) return Fail(ctx, opened_log.status());
+    log = std::move(opened_log).value();
+  }
+  store::RowFilter filter;
+  if (principal) {
+    store::RowFilter visible = engine->ReadFilter(*principal, /*over_tls=*/true, *c);
+    filter = [&, visible](const store::ObjectRow& row) {
+      if (visible && !visible(row)) return false;
+      if (!min_action || principal->org_id == c->owner_org) return true;
+      return engine->Decide(principal->org_id, true, *c, row).permitted_actions >= *min_action;
+    };
+  }
+
   std::ofstream file;
   if (output != "-") {
     file.open(output, std::ios::binary | std::ios::trunc);
@@ -147,13 +193,21 @@ int Export(Context& ctx, const std::string& collection, const std::string& outpu
   q.collection_id = c->id;
   q.with_json = true;
   q.limit = 1000;
-  q.versions.all = all_versions;
+  q.versions.all = options.all_versions;
   size_t n = 0;
+  std::optional<audit::DisclosureHook> disclosure;
+  if (log) disclosure.emplace(audit::MakeDisclosureHook(*log));
   while (true) {
-    auto page = (*store)->QueryObjects(q, nullptr);
+    auto page = (*store)->QueryObjects(q, filter);
     if (!page.ok()) return Fail(ctx, page.status());
-    for (const auto& row : page->rows) {
+    for (auto& row : page->rows) {
+      if (principal) engine->Rewrite(*principal, true, *c, row);
       out << (n++ ? ",\n" : "\n") << row.json;
+    }
+    if (log && !page->rows.empty()) {
+      // Recorded before the next page is read: nothing leaves without its record.
+      Status st = disclosure->Record(principal->org_id, principal->user, "cli:export", *c, page->rows);
+      if (!st.ok()) return Fail(ctx, st);
     }
     if (!page->more) break;
     q.added_after_us = page->rows.back().date_added_us;
@@ -161,6 +215,9 @@ int Export(Context& ctx, const std::string& collection, const std::string& outpu
   out << "\n]}\n";
   out.flush();
   if (!out) return Fail(ctx, Internal("write failed"));
+  if (log) {
+    if (Status st = log->Flush(); !st.ok()) return Fail(ctx, st);
+  }
   ctx.err << "exported " << n << " objects\n";
   return kExitOk;
 }

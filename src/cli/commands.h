@@ -18,6 +18,7 @@ struct ServeOptions {
   bool public_discovery = false;
   std::string title = "tabadul";
   std::string hub_org;  // organization whose admins administer every agreement
+  int sync_interval_seconds = 300;
 };
 int Serve(Context& ctx, const ServeOptions& options);
 
@@ -37,9 +38,19 @@ int GrantAccess(Context& ctx, const std::string& user, const std::string& collec
 // Refused objects are reported with their reason and the rest is kept; exit 1 if any refusal.
 int Import(Context& ctx, const std::vector<std::string>& files, const std::string& collection,
            bool progress);
-// Writes the collection as one STIX bundle (latest versions, or all with `all_versions`).
+struct ExportOptions {
+  bool all_versions = false;  // every version, not only the latest
+  // Export as this user: exactly what the user may receive under the agreements (the policy's
+  // visibility rule and attribution rewriting), recorded in the disclosure log. Empty: the
+  // operator's full export, not a disclosure.
+  std::string as_user;
+  // Keep only objects whose IEP permitted actions reach this level for the recipient (e.g.
+  // externally-visible-direct-actions for a blocklist feed). Empty: no requirement.
+  std::string min_action;
+};
+// Writes the collection as one STIX bundle, streamed page by page.
 int Export(Context& ctx, const std::string& collection, const std::string& output,
-           bool all_versions);
+           const ExportOptions& options);
 // Validates files without storing anything; exit 1 if any object is invalid.
 int Validate(Context& ctx, const std::vector<std::string>& files);
 

@@ -44,6 +44,7 @@ int Serve(Context& ctx, const ServeOptions& options) {
   services_options.api.public_discovery = options.public_discovery;
   services_options.hub_org = options.hub_org;
   services_options.over_tls = !options.tls_cert.empty();
+  services_options.sync_interval_seconds = options.sync_interval_seconds;
   auto services = Services::Open(services_options, ctx.clock);
   if (!services.ok()) return Fail(ctx, services.status());
 

@@ -9,6 +9,8 @@
 #include "policy/admin_handler.h"
 #include "policy/hooks.h"
 #include "reports/http_handlers.h"
+#include "sync/admin_handler.h"
+#include "sync/replicator.h"
 #include "text/public_suffix.h"
 
 namespace tabadul::cli {
@@ -54,6 +56,7 @@ reports::RowVisible PolicyRowVisible(policy::Engine& engine, bool over_tls) {
 }
 
 Services::~Services() {
+  if (sync_scheduler_) sync_scheduler_->Stop();
   if (search_) search_->StopPolling();
   if (audit_) (void)audit_->Flush();
 }
@@ -130,6 +133,31 @@ Result<std::unique_ptr<Services>> Services::Open(const ServicesOptions& options,
   s->router_->Mount(std::string(match::kMatchPath),
                     match::MakeMatchHandler(*s->indicators_, *s->store_, *authenticator, clock,
                                             MatchVisibility(*s->engine_, options.over_tls)));
+  // Federation: a push goes only where the visibility rule lets the peer's organization receive
+  // it (and, by default, never forwards what came from another peer, nor TLP:RED); every push is
+  // a disclosure in the audit log.
+  TABADUL_ASSIGN_OR_RETURN(s->peers_, sync::PeerRegistry::Open(db));
+  sync::SyncHooks sync_hooks;
+  policy::Engine* engine = s->engine_.get();
+  sync_hooks.push_filter = [engine](const sync::Peer& p, const store::Collection& c,
+                                    const store::ObjectRow& r) {
+    if (!sync::DefaultPushFilter()(p, c, r)) return false;
+    const bool tls = p.url.rfind("https://", 0) == 0;
+    return !p.org_id.empty() && engine->Decide(p.org_id, tls, c, r).visible;
+  };
+  auto push_record = audit::MakeDisclosureHook(*s->audit_);
+  sync_hooks.push_disclosure = [push_record](const sync::Peer& p, const store::Collection& c,
+                                             const std::vector<store::ObjectRow>& rows) {
+    Status st = push_record.Record(p.org_id, "peer:" + p.name, "sync:push", c, rows);
+    if (!st.ok()) std::cerr << "tabadul: disclosure log: " << st.message() << std::endl;
+  };
+  s->sync_ = std::make_unique<sync::SyncService>(*s->store_, *s->peers_, clock, sync_hooks);
+  s->router_->Mount(std::string(sync::kPeersPrefix), sync::MakePeersHandler(*s->sync_, *authenticator));
+  if (options.sync_interval_seconds > 0) {
+    s->sync_scheduler_ = std::make_unique<sync::Scheduler>(
+        *s->sync_, std::chrono::seconds(options.sync_interval_seconds), 12);
+    s->sync_scheduler_->Start();
+  }
   s->router_->Mount(reports::kIngestPath, reports::MakeIngestHandler(*s->ingest_, *authenticator));
   s->router_->Mount(reports::kSearchPath, reports::MakeSearchHandler(*s->search_, *authenticator));
   return s;

@@ -12,6 +12,8 @@
 #include "match/visibility.h"
 #include "reports/ingest_service.h"
 #include "reports/search_service.h"
+#include "sync/peer_registry.h"
+#include "sync/sync_service.h"
 #include "auth/authenticator.h"
 #include "auth/token.h"
 #include "common/clock.h"
@@ -28,6 +30,7 @@ struct ServicesOptions {
   taxii::ApiConfig api;
   std::string hub_org;  // organization whose admins administer every agreement ("" = none)
   bool over_tls = false;  // the server speaks TLS (IEP encrypt-in-transit for match/search)
+  int sync_interval_seconds = 300;  // scheduled sync of every subscription; 0 = never
 };
 
 // The policy's visibility rule in the shapes the match and search services take. `engine` must
@@ -62,6 +65,9 @@ class Services {
   std::unique_ptr<reports::IngestService> ingest_;
   std::unique_ptr<taxii::TaxiiApi> api_;
   std::unique_ptr<taxii::Router> router_;
+  std::unique_ptr<sync::PeerRegistry> peers_;
+  std::unique_ptr<sync::SyncService> sync_;
+  std::unique_ptr<sync::Scheduler> sync_scheduler_;  // declared last: stopped first
 };
 
 }  // namespace tabadul::cli
