@@ -14,7 +14,9 @@
 // documentation and reserved addresses and example domains are returned with flags set, never
 // dropped silently: the caller decides what to report.
 //
-// Thread-safe (const); the PublicSuffixList and Refanger must outlive the extractor.
+// Thread-safe (const); the PublicSuffixList and Refanger must outlive the extractor. Each calling
+// thread keeps its intermediate buffers (about twice the largest text it extracted from, at most
+// 64 MiB each) for reuse by its next call.
 #pragma once
 
 #include <string_view>

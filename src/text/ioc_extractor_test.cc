@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace tabadul::text {
 namespace {
 
@@ -114,6 +116,41 @@ TEST_F(ExtractorTest, DeduplicateKeepsFirstOccurrence) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].begin, 0u);
   EXPECT_TRUE(d[0].defanged);
+}
+
+// Extract keeps its intermediate buffers per thread: a call must not see the previous one's text,
+// offsets or edits. A fresh thread (fresh buffers) is the reference.
+TEST_F(ExtractorTest, ReusedBuffersGiveTheSameResultAsFreshOnes) {
+  const std::string long_text =
+      "رصد ١٨٥.٢٢٠.١٠١.٤ والنطاق evil-update[.]com \u200F hxxps://cdn[.]net/gate.php "
+      "admin[at]mail-service[.]ru CVE-2024-3400 then 2a03:2880::/32 and AS 13335.";
+  const std::string short_text = "c2 evil[.]io, 10.0.0.1";
+  auto fingerprint = [](const std::vector<Indicator>& inds) {
+    std::vector<std::string> out;
+    for (const Indicator& i : inds) {
+      out.push_back(std::string(IndicatorKindName(i.kind)) + ":" + i.value + "@" +
+                    std::to_string(i.begin) + "-" + std::to_string(i.end) + "/" +
+                    std::to_string(i.flags) + (i.defanged ? "d" : ""));
+    }
+    return out;
+  };
+  auto in_fresh_thread = [&](const std::string& text) {
+    std::vector<std::string> out;
+    std::thread([&] { out = fingerprint(extractor_.Extract(text)); }).join();
+    return out;
+  };
+  const V long_fresh = in_fresh_thread(long_text);
+  const V short_fresh = in_fresh_thread(short_text);
+  EXPECT_EQ(long_fresh,
+            (V{"ipv4:185.220.101.4@7-30/0", "domain:evil-update.com@46-63/0d",
+               "url:https://cdn.net/gate.php@68-94/0d", "email:admin@mail-service.ru@95-121/0d",
+               "cve:CVE-2024-3400@122-135/0", "ipv6:2a03:2880::/32@141-155/0",
+               "asn:AS13335@160-168/0"}));
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(fingerprint(extractor_.Extract(long_text)), long_fresh);
+    EXPECT_EQ(fingerprint(extractor_.Extract(short_text)), short_fresh);
+  }
+  EXPECT_EQ(fingerprint(extractor_.Extract("")), V{});
 }
 
 TEST_F(ExtractorTest, HostileInputDoesNotCrash) {

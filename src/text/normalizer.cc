@@ -103,12 +103,14 @@ bool HasBoundaryBefore(const FastTable& t, char32_t c) {
 
 class Normalizer {
  public:
-  Normalizer(std::string_view in, NormalizeMode mode)
-      : in_(in), mode_(mode), table_(TableFor(mode)) {
+  Normalizer(std::string_view in, NormalizeMode mode, NormalizedText& out)
+      : in_(in), mode_(mode), table_(TableFor(mode)), out_(out) {
+    out_.text.clear();
+    out_.offsets.Clear();
     out_.text.reserve(in.size());
   }
 
-  NormalizedText Run() {
+  void Run() {
     size_t i = 0;
     while (i < in_.size()) {
       i = CopyAsciiRun(i);
@@ -117,7 +119,6 @@ class Normalizer {
     }
     Flush();
     out_.offsets.Note(out_.text.size(), in_.size());
-    return std::move(out_);
   }
 
  private:
@@ -233,13 +234,19 @@ class Normalizer {
   std::string_view in_;
   NormalizeMode mode_;
   const FastTable& table_;
-  NormalizedText out_;
+  NormalizedText& out_;
 };
 
 }  // namespace
 
 NormalizedText Normalize(std::string_view original, NormalizeMode mode) {
-  return Normalizer(original, mode).Run();
+  NormalizedText out;
+  NormalizeInto(original, mode, out);
+  return out;
+}
+
+void NormalizeInto(std::string_view original, NormalizeMode mode, NormalizedText& out) {
+  Normalizer(original, mode, out).Run();
 }
 
 std::string NormalizeForMatch(std::string_view s) {

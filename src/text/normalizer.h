@@ -31,6 +31,11 @@ struct NormalizedText {
 
 NormalizedText Normalize(std::string_view original, NormalizeMode mode);
 
+// The same, written into `out`, whose previous content is replaced. Its buffers' capacity is kept
+// and reused: a caller normalizing many texts with one NormalizedText allocates (and page-faults
+// in) its buffers once instead of once per call.
+void NormalizeInto(std::string_view original, NormalizeMode mode, NormalizedText& out);
+
 // Convenience for short strings (names, queries) when offsets are not needed.
 std::string NormalizeForMatch(std::string_view s);
 

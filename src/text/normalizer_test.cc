@@ -96,6 +96,24 @@ TEST(NormalizerTest, OffsetsInsideAnExpandedSegmentStayInIt) {
   EXPECT_EQ(n.offsets.ToSource(8), in.size());
 }
 
+TEST(NormalizerTest, NormalizeIntoAReusedBufferEqualsAFreshNormalize) {
+  // The first text leaves many checkpoints and a long buffer behind; the second must not see them.
+  const std::string first = "\u202B١٩٢.١٦٨.١.١\u200F مُـحَمَّد ｅｖｉｌ．ｃｏｍ e\u0301 and more";
+  const std::string second = "evil\u200F.com ٣٫١٤";
+  NormalizedText reused;
+  for (NormalizeMode mode : {NormalizeMode::kExtract, NormalizeMode::kMatch}) {
+    for (const std::string* text : {&first, &second, &first}) {
+      NormalizeInto(*text, mode, reused);
+      const NormalizedText fresh = Normalize(*text, mode);
+      ASSERT_EQ(reused.text, fresh.text);
+      ASSERT_EQ(reused.offsets.checkpoint_count(), fresh.offsets.checkpoint_count());
+      for (size_t k = 0; k <= fresh.text.size(); ++k) {
+        ASSERT_EQ(reused.offsets.ToSource(k), fresh.offsets.ToSource(k)) << k;
+      }
+    }
+  }
+}
+
 TEST(NormalizerTest, EmptyInput) {
   EXPECT_EQ(Extract(""), "");
   EXPECT_EQ(NormalizeForMatch(""), "");

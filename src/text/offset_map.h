@@ -29,6 +29,10 @@ class OffsetMap {
 
   size_t checkpoint_count() const { return points_.size(); }
 
+  // Forgets every checkpoint (the identity map again), keeping the allocated capacity so a map
+  // reused across calls does not allocate.
+  void Clear() { points_.clear(); }
+
  private:
   struct Point {
     size_t out;

@@ -88,6 +88,14 @@ Refanger::Refanger(std::vector<RefangRule> rules) : rules_(std::move(rules)) {
 
 RefangedText Refanger::Apply(std::string_view text) const {
   RefangedText out;
+  ApplyInto(text, out);
+  return out;
+}
+
+void Refanger::ApplyInto(std::string_view text, RefangedText& out) const {
+  out.text.clear();
+  out.offsets.Clear();
+  out.edit_offsets.clear();
   out.text.reserve(text.size());
   std::array<bool, 256> is_first{};
   for (int b = 0; b < 256; ++b) {
@@ -121,7 +129,6 @@ RefangedText Refanger::Apply(std::string_view text) const {
     copied_from = i;
   }
   out.text.append(text.data() + copied_from, text.size() - copied_from);
-  return out;
 }
 
 }  // namespace tabadul::text

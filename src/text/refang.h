@@ -43,6 +43,9 @@ class Refanger {
 
   explicit Refanger(std::vector<RefangRule> rules);
   RefangedText Apply(std::string_view text) const;
+  // The same, written into `out`, whose previous content is replaced and whose buffers' capacity
+  // is reused (see NormalizeInto).
+  void ApplyInto(std::string_view text, RefangedText& out) const;
   size_t rule_count() const { return rules_.size(); }
 
  private:

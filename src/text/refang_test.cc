@@ -44,5 +44,20 @@ TEST(RefangTest, ParseErrors) {
   EXPECT_EQ(custom->Apply("a(PUNKT)de").text, "a.de");
 }
 
+TEST(RefangTest, ApplyIntoAReusedBufferEqualsAFreshApply) {
+  const std::string first = "hxxp://a[.]b[.]c user[at]x(.)org evil نقطة com";
+  const std::string second = "plain text, then 1.2.3[.]4";
+  RefangedText reused;
+  for (const std::string* text : {&first, &second, &first, &second}) {
+    Refanger::Default().ApplyInto(*text, reused);
+    const RefangedText fresh = Refanger::Default().Apply(*text);
+    ASSERT_EQ(reused.text, fresh.text);
+    ASSERT_EQ(reused.edit_offsets, fresh.edit_offsets);
+    for (size_t k = 0; k <= fresh.text.size(); ++k) {
+      ASSERT_EQ(reused.offsets.ToSource(k), fresh.offsets.ToSource(k)) << k;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tabadul::text
