@@ -205,7 +205,7 @@ BENCHMARK(BM_Append)->Arg(0)->Arg(1)->Arg(2)->UseRealTime();
 
 void BM_MerkleRoot100(benchmark::State& state) {
   auto d = HundredVersions(1);
-  for (auto _ : state) benchmark::DoNotOptimize(MerkleRoot(d.versions));
+  for (auto _ : state) benchmark::DoNotOptimize(MerkleRoot(d.versions.encoded()));
 }
 BENCHMARK(BM_MerkleRoot100);
 

@@ -51,7 +51,7 @@ TEST_F(AuditCliTest, VerifyIntactAndTampered) {
 
 TEST_F(AuditCliTest, ShowWhoReceivedAnObject) {
   // Disclosure 1 (to acme) and 4 (to globex) both start with indicator 1010/1040; 1010 is in 1.
-  const std::string id = testing::MakeDisclosure(1).versions[0].object_id;
+  const std::string id = testing::MakeVersions(1)[0].object_id;
   EXPECT_EQ(Run({"show", "--object", id}), 0) << err_.str();
   std::string expected = "seq\ttime\torg\tuser\tcollection\tagreement\tpath\tversion\n"
                          "1\t2023-11-14T22:13:21.000000Z\t" + acme_ + "\talice\t" +

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/chain.h"
 #include "audit/disclosure_log.h"
 #include "audit/signing_key.h"
 #include "store/sqlite.h"
@@ -46,7 +47,17 @@ inline std::string Uuid(int n) {
   return buf;
 }
 
-// Disclosure number `n` to `org`: n % 3 + 1 indicator versions.
+// The versions disclosure number `n` delivers: n % 3 + 1 indicator versions.
+inline std::vector<store::AuditItem> MakeVersions(int n) {
+  std::vector<store::AuditItem> out;
+  for (int i = 0; i <= n % 3; ++i) {
+    out.push_back({"indicator--" + Uuid(1000 + n * 10 + i),
+                   "2024-01-0" + std::to_string(i + 1) + "T00:00:00.000Z"});
+  }
+  return out;
+}
+
+// Disclosure number `n` to `org`, delivering MakeVersions(n).
 inline Disclosure MakeDisclosure(int n, const std::string& org = "identity--" + Uuid(1),
                                  const std::string& user = "alice") {
   Disclosure d;
@@ -55,10 +66,7 @@ inline Disclosure MakeDisclosure(int n, const std::string& org = "identity--" + 
   d.path = "/api/collections/" + Uuid(100) + "/objects/";
   d.agreement_id = n % 2 ? "agreement-a" : "";
   d.collection_id = Uuid(100);
-  for (int i = 0; i <= n % 3; ++i) {
-    d.versions.push_back({"indicator--" + Uuid(1000 + n * 10 + i),
-                          "2024-01-0" + std::to_string(i + 1) + "T00:00:00.000Z"});
-  }
+  d.versions = store::AuditItemList(MakeVersions(n));
   return d;
 }
 
@@ -68,6 +76,15 @@ inline void Sql(const std::string& db_path, const std::string& sql) {
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   Status st = (*db)->Exec(sql);
   ASSERT_TRUE(st.ok()) << st.ToString() << " in " << sql;
+}
+
+// The tamperer rewrites record `seq`'s delivered versions (in the stored form) and, when
+// `item_count` >= 0, its item count.
+inline void SetItems(const std::string& db_path, int64_t seq,
+                     const std::vector<store::AuditItem>& items, int64_t item_count = -1) {
+  std::string sql = "UPDATE audit_records SET items = X'" + ToHex(store::EncodeAuditItems(items)) + "'";
+  if (item_count >= 0) sql += ", item_count = " + std::to_string(item_count);
+  Sql(db_path, sql + " WHERE seq = " + std::to_string(seq));
 }
 
 }  // namespace tabadul::audit::testing

@@ -9,7 +9,7 @@
 namespace tabadul::audit {
 namespace {
 
-constexpr char kLeafTag[] = "tabadul.audit.leaf.v1";
+constexpr char kLeafTag[] = "tabadul.audit.leaf.v2";
 constexpr char kNodeTag[] = "tabadul.audit.node.v1";
 constexpr char kEmptyTag[] = "tabadul.audit.empty.v1";
 constexpr char kRecordTag[] = "tabadul.audit.record.v1";
@@ -34,6 +34,25 @@ class Message {
     buf_.append(s.data(), s.size());
     return *this;
   }
+  Message& U8(uint8_t v) {
+    buf_ += static_cast<char>(v);
+    return *this;
+  }
+  // One item's hashed form (chain.h).
+  Message& Item(const store::AuditItemView& it) {
+    U8(it.tag);
+    if (it.typed_id) {
+      U8(static_cast<uint8_t>(it.type.size())).Raw(it.type).Raw(it.uuid);
+    } else {
+      Str(it.raw_id);
+    }
+    if (it.version_kind == store::AuditVersionKind::kTimestamp) {
+      U64(static_cast<uint64_t>(it.version_ns));
+    } else if (it.version_kind == store::AuditVersionKind::kRaw) {
+      Str(it.raw_version);
+    }
+    return *this;
+  }
   Message& Raw(std::string_view s) {
     buf_.append(s.data(), s.size());
     return *this;
@@ -48,6 +67,9 @@ class Message {
     }
     buf_ += '\x01';
     return Str(hex);
+  }
+  void PatchU64(size_t at, uint64_t v) {
+    for (int i = 7; i >= 0; --i) buf_[at + 7 - i] = static_cast<char>((v >> (i * 8)) & 0xff);
   }
   const std::string& bytes() const { return buf_; }
   std::string Hash() const {
@@ -104,19 +126,36 @@ std::optional<std::string> FromHex(std::string_view hex) {
   return out;
 }
 
-std::string MerkleRoot(std::span<const store::AuditItem> items) {
-  if (items.empty()) return ToHex(Message(kEmptyTag).Hash());
+std::string MerkleRoot(std::string_view encoded_items, int64_t* count) {
   std::vector<std::string> leaves;
-  leaves.reserve((items.size() + kItemsPerLeaf - 1) / kItemsPerLeaf);
+  leaves.reserve(8);
+  store::AuditItemsReader reader(encoded_items);
+  store::AuditItemView item;
   Message m(kLeafTag);
-  for (size_t start = 0; start < items.size(); start += kItemsPerLeaf) {
-    const size_t end = std::min(items.size(), start + kItemsPerLeaf);
+  int64_t n = 0;
+  bool more = reader.Next(&item);
+  while (more) {
+    // The chunk's item count is written first; patch it in once the chunk is complete.
     m.Reset(kLeafTag);
-    m.U64(end - start);
-    for (size_t i = start; i < end; ++i) m.Str(items[i].object_id).Str(items[i].version);
+    const size_t count_at = m.bytes().size();
+    m.U64(0);
+    uint64_t k = 0;
+    for (; more && k < kItemsPerLeaf; ++k, more = reader.Next(&item)) m.Item(item);
+    m.PatchU64(count_at, k);
+    n += static_cast<int64_t>(k);
     leaves.push_back(m.Hash());
   }
+  if (count) *count = n;
+  if (reader.malformed()) return {};
+  if (leaves.empty()) return ToHex(Message(kEmptyTag).Hash());
   return ToHex(Root(leaves, 0, leaves.size()));
+}
+
+std::string MerkleRoot(std::span<const store::AuditItem> items) {
+  store::AuditItemList list;
+  list.Reserve(items.size());
+  for (const auto& it : items) list.Add(it.object_id, it.version);
+  return MerkleRoot(list.encoded());
 }
 
 std::string RecordHash(const store::AuditRecord& r) {

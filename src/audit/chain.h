@@ -5,9 +5,14 @@
 // starts with a distinct domain tag, so a leaf can never be confused with an inner node, a
 // record, or a head.
 //
-//   leaf(chunk)        = H("tabadul.audit.leaf.v1" || u64 k || str(id_1) || str(version_1) ...
-//                          || str(id_k) || str(version_k)) over up to kItemsPerLeaf consecutive
-//                          items (the last chunk may be shorter)
+//   leaf(chunk)        = H("tabadul.audit.leaf.v2" || u64 k || item(1) || ... || item(k)) over
+//                          up to kItemsPerLeaf consecutive items (the last chunk may be shorter)
+//   item(i)            = the item's stored form (store/sqlite_audit.h, AuditItemList) with the
+//                          type index (and definition) replaced by u8 length || type, and each
+//                          raw id or version as str(): u8 tag || (u8 len || type || 16 bytes
+//                          | str(id)) || (nothing | i64 ns | str(version)). It is a function of
+//                          the (id, version) text and decodes back to it, so the root covers
+//                          exactly what was delivered, hashed without rebuilding any text.
 //   node(l, r)         = H("tabadul.audit.node.v1"  || l || r)
 //   Merkle root        = RFC 6962 shape over the leaves: split n leaves at the largest power of
 //                        two below n; the root of one leaf is the leaf; of zero items,
@@ -43,7 +48,11 @@ std::string ToHex(std::string_view bytes);
 // Lowercase or uppercase hex; nullopt when malformed (odd length, other characters).
 std::optional<std::string> FromHex(std::string_view hex);
 
-// Hex of the Merkle root over the items in their delivered order.
+// Hex of the Merkle root over the items of an encoded list (AuditItemList::encoded(), or a
+// record's `encoded_items`) in their delivered order; `count` (optional) receives the number
+// of items. Empty when the encoding is malformed.
+std::string MerkleRoot(std::string_view encoded_items, int64_t* count = nullptr);
+// The same over items given as text (encodes them first).
 std::string MerkleRoot(std::span<const store::AuditItem> items);
 
 // Hex of the record hash over every field listed above. `record.merkle_root` and

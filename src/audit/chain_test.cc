@@ -72,6 +72,49 @@ store::AuditRecord SampleRecord() {
   return r;
 }
 
+// Items in the compact stored form (typed ids, timestamp versions) the TAXII hook produces.
+std::vector<store::AuditItem> TypedItems(int n) {
+  std::vector<store::AuditItem> out;
+  for (int i = 0; i < n; ++i) {
+    char uuid[40];
+    std::snprintf(uuid, sizeof uuid, "6ba7b810-9dad-41d1-80b4-%012d", i);
+    out.push_back({std::string(i % 3 ? "indicator" : "malware") + "--" + uuid,
+                   "2024-01-01T00:00:" + std::to_string(10 + i % 50) + ".000Z"});
+  }
+  return out;
+}
+
+TEST(MerkleRootTest, CompactFormsCoverTypeUuidInstantAndPrecision) {
+  const auto base = TypedItems(40);
+  const std::string root = MerkleRoot(base);
+  int64_t count = 0;
+  EXPECT_EQ(MerkleRoot(store::EncodeAuditItems(base), &count), root);  // text or stored form
+  EXPECT_EQ(count, 40);
+  std::vector<std::function<void(std::vector<store::AuditItem>&)>> changes = {
+      [](auto& v) { v[17].object_id[0] = 'x'; },                        // type
+      [](auto& v) { v[17].object_id.back() ^= 1; },                     // UUID
+      [](auto& v) { v[17].version = "2024-01-01T00:00:27.001Z"; },      // instant
+      [](auto& v) { v[17].version = "2024-01-01T00:00:27Z"; },          // same instant, 0 digits
+      [](auto& v) { v[17].version = "2024-01-01T00:00:27.000000Z"; },   // same instant, 6 digits
+      [](auto& v) { v[17].version.clear(); },                           // unversioned
+      [](auto& v) { v[17].object_id[12] = 'A'; },                       // upper case: raw form
+      [](auto& v) { std::swap(v[15], v[16]); },                         // order across leaves
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    auto changed = base;
+    changes[i](changed);
+    EXPECT_NE(MerkleRoot(changed), root) << "change " << i;
+  }
+}
+
+TEST(MerkleRootTest, MalformedStoredFormHasNoRoot) {
+  std::string encoded = store::EncodeAuditItems(TypedItems(3));
+  EXPECT_FALSE(MerkleRoot(encoded).empty());
+  EXPECT_TRUE(MerkleRoot(encoded.substr(0, encoded.size() - 1)).empty());
+  EXPECT_TRUE(MerkleRoot("").empty());
+  EXPECT_EQ(MerkleRoot(std::string(1, '\x02')), MerkleRoot(std::vector<store::AuditItem>{}));
+}
+
 TEST(RecordHashTest, CoversEveryField) {
   const store::AuditRecord base = SampleRecord();
   const std::string h = RecordHash(base);

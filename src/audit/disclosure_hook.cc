@@ -12,8 +12,8 @@ Status DisclosureHook::Record(const std::string& org_id, const std::string& user
   d.path = path;
   d.collection_id = collection.id;
   if (agreement_) d.agreement_id = agreement_(org_id, collection);
-  d.versions.reserve(delivered.size());
-  for (const auto& row : delivered) d.versions.push_back({row.id, row.version});
+  d.versions.Reserve(delivered.size());
+  for (const auto& row : delivered) d.versions.Add(row.id, row.version);
   return log_->Append(std::move(d));
 }
 

@@ -24,11 +24,14 @@ VerifyReport Bad(VerifyReport report, int64_t seq, std::string reason) {
 std::string Seq(int64_t seq) { return "seq " + std::to_string(seq); }
 
 // The first problem inside one record (not its link to the previous one), or empty.
+// Hashes the stored form directly: `items` need not be decoded.
 std::string RecordProblem(const Record& r) {
-  if (r.items_malformed || r.item_count != static_cast<int64_t>(r.items.size())) {
+  int64_t count = 0;
+  const std::string root = MerkleRoot(r.encoded_items, &count);
+  if (root.empty() || r.item_count != count) {
     return "the list of delivered versions is malformed (changed after it was written)";
   }
-  if (MerkleRoot(r.items) != r.merkle_root) {
+  if (root != r.merkle_root) {
     return "the delivered versions do not match the record's Merkle root (a version was changed,"
            " added or removed)";
   }
@@ -77,8 +80,10 @@ DisclosureLog::~DisclosureLog() {
 
 Status DisclosureLog::Append(Disclosure d) {
   if (d.versions.empty()) return InvalidArgument("a disclosure must deliver at least one version");
-  for (const auto& v : d.versions) {
-    if (HasControl(v.object_id) || HasControl(v.version)) {
+  store::AuditItemsReader reader(d.versions.encoded());
+  store::AuditItemView v;
+  while (reader.Next(&v)) {  // only text kept as it came can hold one
+    if (HasControl(v.type) || HasControl(v.raw_id) || HasControl(v.raw_version)) {
       return InvalidArgument("a delivered object id or version contains a control character");
     }
   }
@@ -88,9 +93,9 @@ Status DisclosureLog::Append(Disclosure d) {
   r.path = std::move(d.path);
   r.agreement_id = std::move(d.agreement_id);
   r.collection_id = std::move(d.collection_id);
-  r.items = std::move(d.versions);
-  r.item_count = static_cast<int64_t>(r.items.size());
-  r.merkle_root = MerkleRoot(r.items);  // on the caller's thread: appenders hash in parallel
+  r.item_count = static_cast<int64_t>(d.versions.size());
+  r.encoded_items = d.versions.Release();
+  r.merkle_root = MerkleRoot(r.encoded_items);  // on the caller's thread: appenders hash in parallel
 
   Waiter waiter;
   const bool wait = options_.wait_for_commit;
@@ -159,7 +164,7 @@ Result<VerifyReport> DisclosureLog::VerifyChain() {
   std::string prev = kGenesisHash;
   int64_t expected = 1;
   while (true) {
-    TABADUL_ASSIGN_OR_RETURN(auto chunk, reader_db_->ReadFrom(expected, kVerifyChunk));
+    TABADUL_ASSIGN_OR_RETURN(auto chunk, reader_db_->ReadFrom(expected, kVerifyChunk, /*decode_items=*/false));
     for (const Record& r : chunk) {
       if (r.seq != expected) {
         return Bad(report, expected, Seq(expected) + " is missing (the next stored record is " +

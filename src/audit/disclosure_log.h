@@ -4,8 +4,9 @@
 //
 // A record: seq, time, organization, user (or token), request path, agreement id (may be
 // empty), collection, the (object id, version) pairs delivered, the Merkle root over them,
-// prev_hash (the previous record's hash) and hash (audit/chain.h). Records live in the store's
-// SQLite file (store/sqlite_audit.h) on their own connections.
+// prev_hash (the previous record's hash) and hash (audit/chain.h). Records live in the log's own
+// SQLite file (audit.db, store/sqlite_audit.h): sharing the store's file would make every audit
+// commit drop the store readers' page caches.
 //
 // Appends go through an in-process queue to one writer thread, which commits whatever is queued
 // in one transaction (group commit). With `wait_for_commit` (the default) Append returns only
@@ -41,7 +42,9 @@ struct Disclosure {
   std::string path;    // the request path (or "cli:export", "sync:push/<peer>", ...)
   std::string agreement_id;  // the agreement the delivery was made under; empty if unknown
   std::string collection_id;
-  std::vector<store::AuditItem> versions;  // in delivered order; must not be empty
+  // The delivered (object id, version) pairs in delivered order, already in stored form (built
+  // with Add(), one allocation per page rather than two per object); must not be empty.
+  store::AuditItemList versions;
 };
 
 using Record = store::AuditRecord;
@@ -84,8 +87,8 @@ struct LogOptions {
 
 class DisclosureLog {
  public:
-  // Opens the log in the SQLite file at `db_path` (the store's file; tables are created if
-  // needed) and the signing key in `data_dir` (created with mode 0600 on first start).
+  // Opens the log in the SQLite file at `db_path` (<data>/audit.db; tables are created if
+  // needed; FailedPrecondition when the file holds another format of the log) and the signing key in `data_dir` (created with mode 0600 on first start).
   // `clock` must outlive the log. Errors: those of SigningKey::LoadOrCreate and Internal.
   static Result<std::unique_ptr<DisclosureLog>> Open(const std::string& db_path,
                                                      const std::string& data_dir,

@@ -86,7 +86,7 @@ TEST_F(DisclosureLogTest, RecordsCarryFieldsAndLinks) {
   EXPECT_EQ(r2.user, "alice");
   EXPECT_EQ(r2.agreement_id, "");
   EXPECT_EQ((*recs)[0].agreement_id, "agreement-a");
-  EXPECT_EQ(r2.items, MakeDisclosure(2).versions);
+  EXPECT_EQ(r2.items, testing::MakeVersions(2));
   EXPECT_EQ(r2.merkle_root, MerkleRoot(r2.items));
   EXPECT_EQ(r2.prev_hash, (*recs)[0].hash);
   EXPECT_EQ((*recs)[0].prev_hash, kGenesisHash);
@@ -109,7 +109,9 @@ TEST_F(DisclosureLogTest, ChangedTimeIsDetected) {
 
 TEST_F(DisclosureLogTest, ChangedDeliveredVersionIsDetected) {
   Fill(5);
-  Sql(db_, "UPDATE audit_records SET items = replace(items, '2024-01-01', '2024-01-09') WHERE seq = 2");
+  auto items = testing::MakeVersions(2);
+  items[0].version = "2024-01-09T00:00:00.000Z";
+  testing::SetItems(db_, 2, items);
   ExpectBad(VerifyNow(), 2, "Merkle root");
 }
 
@@ -117,15 +119,36 @@ TEST_F(DisclosureLogTest, RemovedDeliveredVersionIsDetected) {
   Fill(5);
   // Record 3 delivered one version (3 % 3 + 1); record 5 delivered three: drop its last one and
   // fix the count so that only the Merkle root can tell.
-  Sql(db_, "UPDATE audit_records SET items = substr(items, 1, instr(items, char(30))), "
-           "item_count = 1 WHERE seq = 5");
+  auto items = testing::MakeVersions(5);
+  items.resize(1);
+  testing::SetItems(db_, 5, items, 1);
   ExpectBad(VerifyNow(), 5, "Merkle root");
 }
 
 TEST_F(DisclosureLogTest, MalformedItemsAreDetected) {
   Fill(5);
-  Sql(db_, "UPDATE audit_records SET items = replace(items, char(31), '-') WHERE seq = 1");
+  Sql(db_, "UPDATE audit_records SET items = substr(items, 1, length(items) - 1) WHERE seq = 1");
   ExpectBad(VerifyNow(), 1, "malformed");
+}
+
+TEST_F(DisclosureLogTest, ItemCountDisagreeingWithTheItemsIsDetected) {
+  Fill(5);
+  Sql(db_, "UPDATE audit_records SET item_count = item_count + 1 WHERE seq = 2");
+  ExpectBad(VerifyNow(), 2, "malformed");
+}
+
+TEST_F(DisclosureLogTest, FlippedBitInAStoredUuidIsDetected) {
+  Fill(5);
+  // Record 3 delivered one version: its stored form ends with the UUID's 16 bytes and the
+  // version's 8 bytes of nanoseconds. Flip one bit of the UUID.
+  auto items = testing::MakeVersions(3);
+  std::string encoded = store::EncodeAuditItems(items);
+  encoded[encoded.size() - 9] ^= 0x01;
+  std::vector<store::AuditItem> changed;
+  ASSERT_TRUE(store::DecodeAuditItems(encoded, &changed));
+  EXPECT_NE(changed, items);  // another, well-formed id
+  Sql(db_, "UPDATE audit_records SET items = X'" + ToHex(encoded) + "' WHERE seq = 3");
+  ExpectBad(VerifyNow(), 3, "Merkle root");
 }
 
 TEST_F(DisclosureLogTest, FlippedByteInTheFileIsDetected) {
@@ -210,7 +233,7 @@ TEST_F(DisclosureLogTest, InsertedWellChainedRecordIsDetectedAtTheNextOne) {
   forged.hash = RecordHash(forged);
   Sql(db_, "INSERT INTO audit_records VALUES (3, " + std::to_string(forged.time_us) + ", '" +
                forged.org_id + "', 'alice', '/api/forged/', '', '" + forged.collection_id +
-               "', 1, '" + store::EncodeAuditItems(forged.items) + "', '" + forged.merkle_root +
+               "', 1, X'" + ToHex(store::EncodeAuditItems(forged.items)) + "', '" + forged.merkle_root +
                "', '" + forged.prev_hash + "', '" + forged.hash + "')");
   ExpectBad(VerifyNow(), 4, "does not link to seq 3");
 }
@@ -363,10 +386,16 @@ TEST_F(DisclosureLogTest, HeadFromAnotherKeyIsRefused) {
 TEST_F(DisclosureLogTest, RefusesEmptyAndControlCharacters) {
   auto log = OpenLog();
   Disclosure d = MakeDisclosure(1);
-  d.versions.clear();
+  d.versions = {};
   EXPECT_EQ(log->Append(d).code(), StatusCode::kInvalidArgument);
   d = MakeDisclosure(1);
-  d.versions[0].object_id += '\x1e';
+  auto items = testing::MakeVersions(1);
+  items[0].object_id += '\x1e';
+  d.versions = store::AuditItemList(items);
+  EXPECT_EQ(log->Append(d).code(), StatusCode::kInvalidArgument);
+  items = testing::MakeVersions(1);
+  items[1].version = "v\n1";
+  d.versions = store::AuditItemList(items);
   EXPECT_EQ(log->Append(d).code(), StatusCode::kInvalidArgument);
   auto r = log->Verify();
   EXPECT_EQ(r->records_checked, 0);
@@ -444,7 +473,9 @@ TEST_F(DisclosureLogTest, WhoReceivedAnObject) {
   const std::string acme = "identity--" + testing::Uuid(1), globex = "identity--" + testing::Uuid(2);
   auto with_x = [&](const std::string& org, const std::string& user, const std::string& version) {
     Disclosure d = MakeDisclosure(5, org, user);
-    d.versions.insert(d.versions.begin() + 1, {x, version});
+    auto items = testing::MakeVersions(5);
+    items.insert(items.begin() + 1, {x, version});
+    d.versions = store::AuditItemList(items);
     return d;
   };
   clock_.Advance(10);
@@ -487,7 +518,7 @@ TEST_F(DisclosureLogTest, WhatAnOrganizationReceivedInAWindow) {
   ASSERT_TRUE(recs.ok());
   ASSERT_EQ(recs->size(), 1u);
   EXPECT_EQ((*recs)[0].seq, 3);
-  EXPECT_EQ((*recs)[0].items, MakeDisclosure(3).versions);
+  EXPECT_EQ((*recs)[0].items, testing::MakeVersions(3));
   EXPECT_EQ(log->Received(acme, 0, INT64_MAX)->size(), 3u);
   EXPECT_EQ(log->Received(globex, kStart + 5'000'000, INT64_MAX)->size(), 1u);
   EXPECT_TRUE(log->Received("identity--nobody", 0, INT64_MAX)->empty());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/timestamp.h"
+
 namespace tabadul::store {
 namespace {
 
@@ -9,7 +11,7 @@ constexpr char kAuditSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS audit_records (
   seq INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, org_id TEXT NOT NULL, user_name TEXT NOT NULL,
   path TEXT NOT NULL, agreement_id TEXT NOT NULL, collection_id TEXT NOT NULL,
-  item_count INTEGER NOT NULL, items TEXT NOT NULL, merkle_root TEXT NOT NULL,
+  item_count INTEGER NOT NULL, items BLOB NOT NULL, merkle_root TEXT NOT NULL,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_records_org_time ON audit_records (org_id, time_us);
 CREATE TABLE IF NOT EXISTS audit_items (
@@ -26,10 +28,10 @@ constexpr char kColumns[] =
     "merkle_root, prev_hash, hash";
 
 constexpr size_t kIndexChunk = 2000;  // records indexed per transaction
-constexpr char kItemSep = '\x1f';
-constexpr char kItemEnd = '\x1e';
+constexpr size_t kUuidText = 36;        // 8-4-4-4-12
+constexpr size_t kUuidBytes = 16;
 
-AuditRecord RowToRecord(const Statement& st) {
+AuditRecord RowToRecord(const Statement& st, bool decode_items) {
   AuditRecord r;
   r.seq = st.Int(0);
   r.time_us = st.Int(1);
@@ -39,50 +41,245 @@ AuditRecord RowToRecord(const Statement& st) {
   r.agreement_id = st.Text(5);
   r.collection_id = st.Text(6);
   r.item_count = st.Int(7);
-  r.items_malformed = !DecodeAuditItems(st.TextView(8), &r.items);
+  r.encoded_items = st.Text(8);
+  if (decode_items) r.items_malformed = !DecodeAuditItems(r.encoded_items, &r.items);
   r.merkle_root = st.Text(9);
   r.prev_hash = st.Text(10);
   r.hash = st.Text(11);
   return r;
 }
 
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case is not canonical: such ids are stored raw
+}
+
+// The 16 bytes of a lowercase canonical UUID, false when `text` is not one.
+bool ParseUuid(std::string_view text, char out[kUuidBytes]) {
+  if (text.size() != kUuidText) return false;
+  size_t o = 0;
+  for (size_t i = 0; i < kUuidText;) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i++] != '-') return false;
+      continue;
+    }
+    const int hi = HexValue(text[i]), lo = HexValue(text[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[o++] = static_cast<char>(hi << 4 | lo);
+    i += 2;
+  }
+  return true;
+}
+
+void AppendUuidText(std::string_view bytes, std::string* out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (size_t i = 0; i < kUuidBytes; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *out += '-';
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    *out += kDigits[b >> 4];
+    *out += kDigits[b & 0xf];
+  }
+}
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    *out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *out += static_cast<char>(v);
+}
+
+// A version stored as a timestamp must come back as the same text: ParseTimestamp accepts
+// exactly the layout FormatTimestamp writes, except a leap second (":60"), which it folds onto
+// the next second.
+bool TimestampRoundTrips(std::string_view version, ParsedTimestamp* out) {
+  if (version.size() < 20 || version[17] == '6') return false;
+  auto parsed = ParseTimestamp(version);
+  if (!parsed.ok()) return false;
+  *out = *parsed;
+  return true;
+}
+
 }  // namespace
 
-std::string EncodeAuditItems(const std::vector<AuditItem>& items) {
-  std::string out;
-  size_t n = 0;
-  for (const auto& it : items) n += it.object_id.size() + it.version.size() + 2;
-  out.reserve(n);
-  for (const auto& it : items) {
-    out += it.object_id;
-    out += kItemSep;
-    out += it.version;
-    out += kItemEnd;
+// ---- The stored form of delivered versions ----------------------------------------------------
+
+AuditItemList::AuditItemList() { encoded_ += static_cast<char>(kAuditItemsFormat); }
+
+AuditItemList::AuditItemList(const std::vector<AuditItem>& items) : AuditItemList() {
+  Reserve(items.size());
+  for (const auto& it : items) Add(it.object_id, it.version);
+}
+
+void AuditItemList::Add(std::string_view id, std::string_view version) {
+  const size_t tag_at = encoded_.size();
+  encoded_ += '\0';
+  uint8_t tag = 0;
+  char uuid[kUuidBytes];
+  const size_t type_len = id.size() >= kUuidText + 3 ? id.size() - kUuidText - 2 : 0;
+  if (type_len >= 1 && type_len <= 255 && id.substr(type_len, 2) == "--" &&
+      ParseUuid(id.substr(type_len + 2), uuid)) {
+    const std::string_view type = id.substr(0, type_len);
+    size_t index = 0;
+    while (index < types_.size() && types_[index] != type) ++index;
+    PutVarint(index, &encoded_);
+    if (index == types_.size()) {
+      types_.emplace_back(type);
+      encoded_ += static_cast<char>(type_len);
+      encoded_.append(type);
+    }
+    encoded_.append(uuid, kUuidBytes);
+  } else {
+    tag |= 1;
+    PutVarint(id.size(), &encoded_);
+    encoded_.append(id);
+  }
+  ParsedTimestamp ts;
+  if (version.empty()) {
+    // kEmpty: nothing follows
+  } else if (TimestampRoundTrips(version, &ts)) {
+    tag |= static_cast<uint8_t>(AuditVersionKind::kTimestamp) << 1;
+    tag |= static_cast<uint8_t>(ts.fraction_digits) << 3;
+    const auto ns = static_cast<uint64_t>(ts.nanos);
+    for (int i = 7; i >= 0; --i) encoded_ += static_cast<char>((ns >> (i * 8)) & 0xff);
+  } else {
+    tag |= static_cast<uint8_t>(AuditVersionKind::kRaw) << 1;
+    PutVarint(version.size(), &encoded_);
+    encoded_.append(version);
+  }
+  encoded_[tag_at] = static_cast<char>(tag);
+  ++count_;
+}
+
+std::string AuditItemList::Release() {
+  std::string out = std::move(encoded_);
+  encoded_.clear();
+  encoded_ += static_cast<char>(kAuditItemsFormat);
+  count_ = 0;
+  types_.clear();
+  return out;
+}
+
+std::vector<AuditItem> AuditItemList::Items() const {
+  std::vector<AuditItem> out;
+  (void)DecodeAuditItems(encoded_, &out);
+  return out;
+}
+
+AuditItem AuditItemView::ToItem() const {
+  AuditItem out;
+  if (typed_id) {
+    out.object_id.reserve(type.size() + 2 + kUuidText);
+    out.object_id.append(type);
+    out.object_id += "--";
+    AppendUuidText(uuid, &out.object_id);
+  } else {
+    out.object_id = std::string(raw_id);
+  }
+  if (version_kind == AuditVersionKind::kTimestamp) {
+    out.version = FormatTimestamp(version_ns, fraction_digits);
+  } else if (version_kind == AuditVersionKind::kRaw) {
+    out.version = std::string(raw_version);
   }
   return out;
 }
 
-bool DecodeAuditItems(std::string_view text, std::vector<AuditItem>* out) {
-  out->clear();
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(kItemEnd, start);
-    if (end == std::string_view::npos) return false;
-    std::string_view item = text.substr(start, end - start);
-    size_t sep = item.find(kItemSep);
-    if (sep == std::string_view::npos || item.find(kItemSep, sep + 1) != std::string_view::npos) {
-      return false;
+AuditItemsReader::AuditItemsReader(std::string_view encoded) : in_(encoded) {
+  if (in_.empty() || static_cast<uint8_t>(in_[0]) != kAuditItemsFormat) {
+    malformed_ = true;
+    pos_ = in_.size();
+  } else {
+    pos_ = 1;
+  }
+}
+
+bool AuditItemsReader::Next(AuditItemView* item) {
+  if (malformed_ || pos_ >= in_.size()) return false;
+  auto varint = [&](uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= in_.size()) return false;
+      const auto b = static_cast<uint8_t>(in_[pos_++]);
+      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return true;
     }
-    out->push_back({std::string(item.substr(0, sep)), std::string(item.substr(sep + 1))});
-    start = end + 1;
+    return false;
+  };
+  auto bytes = [&](uint64_t n, std::string_view* out) {
+    if (n > in_.size() - pos_) return false;
+    *out = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  };
+  *item = AuditItemView{};
+  const auto tag = static_cast<uint8_t>(in_[pos_++]);
+  item->tag = tag;
+  const auto kind = static_cast<uint8_t>((tag >> 1) & 3);
+  const int digits = (tag >> 3) & 0xf;
+  if ((tag & 0x80) || kind > 2 || digits > 9 ||
+      (kind != static_cast<uint8_t>(AuditVersionKind::kTimestamp) && digits != 0)) {
+    return Fail();
+  }
+  uint64_t n = 0;
+  item->typed_id = !(tag & 1);
+  if (item->typed_id) {
+    if (!varint(&n) || n > types_.size()) return Fail();
+    if (n == types_.size()) {
+      if (pos_ >= in_.size()) return Fail();
+      const auto len = static_cast<uint8_t>(in_[pos_++]);
+      std::string_view type;
+      if (len == 0 || !bytes(len, &type)) return Fail();
+      types_.push_back(type);
+    }
+    item->type = types_[n];
+    if (!bytes(kUuidBytes, &item->uuid)) return Fail();
+  } else if (!varint(&n) || !bytes(n, &item->raw_id)) {
+    return Fail();
+  }
+  item->version_kind = static_cast<AuditVersionKind>(kind);
+  if (item->version_kind == AuditVersionKind::kTimestamp) {
+    std::string_view raw;
+    if (!bytes(8, &raw)) return Fail();
+    uint64_t ns = 0;
+    for (char c : raw) ns = ns << 8 | static_cast<uint8_t>(c);
+    item->version_ns = static_cast<int64_t>(ns);
+    item->fraction_digits = digits;
+  } else if (item->version_kind == AuditVersionKind::kRaw) {
+    if (!varint(&n) || !bytes(n, &item->raw_version)) return Fail();
   }
   return true;
+}
+
+std::string EncodeAuditItems(const std::vector<AuditItem>& items) {
+  return AuditItemList(items).Release();
+}
+
+bool DecodeAuditItems(std::string_view encoded, std::vector<AuditItem>* out) {
+  out->clear();
+  AuditItemsReader reader(encoded);
+  AuditItemView view;
+  while (reader.Next(&view)) out->push_back(view.ToItem());
+  return !reader.malformed();
 }
 
 Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::Open(const std::string& path,
                                                              bool fsync_each_commit) {
   TABADUL_ASSIGN_OR_RETURN(auto db, Database::Open(path));
   TABADUL_RETURN_IF_ERROR(db->Exec(kAuditSchema));
+  TABADUL_RETURN_IF_ERROR(db->Exec("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('format', " +
+                                   std::to_string(kAuditItemsFormat) + ")"));
+  {
+    TABADUL_ASSIGN_OR_RETURN(auto* st, db->Cached("SELECT value FROM audit_meta WHERE key = 'format'"));
+    TABADUL_ASSIGN_OR_RETURN(bool has_row, st->Step());
+    const int64_t format = has_row ? st->Int(0) : 0;
+    st->Reset();
+    if (format != kAuditItemsFormat) {
+      return FailedPrecondition("the audit log at " + path + " is in format " +
+                                std::to_string(format) + "; this build reads format " +
+                                std::to_string(kAuditItemsFormat));
+    }
+  }
   if (!fsync_each_commit) TABADUL_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
   return std::unique_ptr<SqliteAuditLog>(new SqliteAuditLog(std::move(db)));
 }
@@ -104,13 +301,16 @@ Status SqliteAuditLog::Append(std::vector<AuditRecord>& records, const Seal& sea
                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (auto& r : records) {
       r.seq = tip.seq + 1;
-      r.item_count = static_cast<int64_t>(r.items.size());
+      if (r.encoded_items.empty()) {
+        r.encoded_items = EncodeAuditItems(r.items);
+        r.item_count = static_cast<int64_t>(r.items.size());
+      }
       seal(tip, r);
       ins->Reset();
       TABADUL_RETURN_IF_ERROR(ins->Bind(1, r.seq).Bind(2, r.time_us).Bind(3, r.org_id)
                                   .Bind(4, r.user).Bind(5, r.path).Bind(6, r.agreement_id)
                                   .Bind(7, r.collection_id).Bind(8, r.item_count)
-                                  .Bind(9, EncodeAuditItems(r.items)).Bind(10, r.merkle_root)
+                                  .Bind(9, r.encoded_items).Bind(10, r.merkle_root)
                                   .Bind(11, r.prev_hash).Bind(12, r.hash).Run());
       tip = {r.seq, r.hash};
     }
@@ -135,7 +335,8 @@ Result<AuditTip> SqliteAuditLog::Tip() {
   return tip;
 }
 
-Result<std::vector<AuditRecord>> SqliteAuditLog::ReadRows(Statement& st, size_t limit) {
+Result<std::vector<AuditRecord>> SqliteAuditLog::ReadRows(Statement& st, size_t limit,
+                                                          bool decode_items) {
   std::vector<AuditRecord> out;
   while (out.size() < limit) {
     auto has_row = st.Step();
@@ -144,19 +345,20 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::ReadRows(Statement& st, size_t 
       return has_row.status();
     }
     if (!*has_row) break;
-    out.push_back(RowToRecord(st));
+    out.push_back(RowToRecord(st, decode_items));
   }
   st.Reset();
   return out;
 }
 
-Result<std::vector<AuditRecord>> SqliteAuditLog::ReadFrom(int64_t from_seq, size_t limit) {
+Result<std::vector<AuditRecord>> SqliteAuditLog::ReadFrom(int64_t from_seq, size_t limit,
+                                                          bool decode_items) {
   std::lock_guard lock(mu_);
   TABADUL_ASSIGN_OR_RETURN(auto* st, db_->Cached(std::string("SELECT ") + kColumns +
                                                  " FROM audit_records WHERE seq >= ? ORDER BY seq"
                                                  " LIMIT ?"));
   st->Bind(1, from_seq).Bind(2, static_cast<int64_t>(limit));
-  return ReadRows(*st, limit);
+  return ReadRows(*st, limit, decode_items);
 }
 
 Result<std::optional<AuditRecord>> SqliteAuditLog::Get(int64_t seq) {
@@ -190,14 +392,14 @@ Status SqliteAuditLog::CatchUpIndexLocked() {
       std::vector<std::pair<std::string, int64_t>> entries;
       int64_t last = upto;
       size_t records = 0;
-      std::vector<AuditItem> items;
+      AuditItemView view;
       while (true) {
         TABADUL_ASSIGN_OR_RETURN(bool row, rd->Step());
         if (!row) break;
         last = rd->Int(0);
         ++records;
-        (void)DecodeAuditItems(rd->TextView(1), &items);  // a malformed row indexes what decodes
-        for (auto& it : items) entries.emplace_back(std::move(it.object_id), last);
+        AuditItemsReader reader(rd->TextView(1));  // a malformed row indexes what decodes
+        while (reader.Next(&view)) entries.emplace_back(view.ToItem().object_id, last);
       }
       rd->Reset();
       // Sorted inserts touch each b-tree page once instead of once per entry.

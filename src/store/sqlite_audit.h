@@ -1,11 +1,14 @@
-// Storage of the disclosure log (audit/disclosure_log.h) in the store's SQLite file: the
+// Storage of the disclosure log (audit/disclosure_log.h) in its SQLite file (audit.db): the
 // records of the hash chain, a derived index from object id to record, and the signed heads the
 // server has issued. Only this file knows the audit tables' SQL; the chain's hashing and
 // signatures live in the audit module, which hands this class a `seal` function.
 //
-// Tables (created on Open, next to the store's own tables in the same file):
+// Tables (created on Open):
 //   audit_records  one row per disclosure; `items` holds the delivered (object id, version)
-//                  pairs, the source of truth that the record's Merkle root covers.
+//                  pairs in the compact form below, the source of truth that the record's
+//                  Merkle root covers.
+//   audit_meta     `format` (kAuditItemsFormat: a file written in another format is refused,
+//                  not misread) and `indexed_upto`.
 //   audit_items    object id -> seq, derived from `items` only to find records quickly; it is
 //                  not covered by the chain and callers must re-check a hit against `items`.
 //                  Appends do not write it (100 random b-tree inserts per response would cost
@@ -25,6 +28,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -40,6 +44,88 @@ struct AuditItem {
   bool operator==(const AuditItem&) const = default;
 };
 
+// ---- The stored form of a record's delivered versions (format kAuditItemsFormat) ------------
+//
+// A page of 100 versions as text is ~7.5 kB per record; written into the WAL and again at
+// checkpoint, that text and the 200 strings that carried it were most of the log's cost. The
+// stored form is ~26 bytes an item and is built straight from the delivered rows:
+//
+//   items   = u8 format (kAuditItemsFormat) || item*
+//   item    = u8 tag || id || version
+//   tag     = bit 0: id kind (0 typed, 1 raw) | bits 1-2: version kind (0 empty, 1 timestamp,
+//             2 raw) | bits 3-6: fraction digits of a timestamp (0..9, else 0) | bit 7: 0
+//   id      typed: varint type index (into the types defined so far in this list; the next
+//                  unused index is followed by u8 length (1..255) || the type's bytes, defining
+//                  it) || the UUID's 16 bytes. Used when the id is `<type>--<uuid>` with a
+//                  lowercase canonical 8-4-4-4-12 UUID.
+//           raw:   varint length || bytes (any other id)
+//   version timestamp: i64 big-endian nanoseconds (when the text is exactly what
+//                  FormatTimestamp(nanos, digits) gives back); raw: varint length || bytes
+//
+// The Merkle root (audit/chain.h) hashes each item as read here, with the type index replaced
+// by the type itself, so no text is rebuilt to hash or verify a record. An item's form is a
+// function of its (id, version) text and decodes back to exactly that text.
+inline constexpr uint8_t kAuditItemsFormat = 2;
+
+enum class AuditVersionKind : uint8_t { kEmpty = 0, kTimestamp = 1, kRaw = 2 };
+
+// One item as it lies in the stored form; views point into the encoded bytes.
+struct AuditItemView {
+  uint8_t tag = 0;
+  bool typed_id = false;
+  std::string_view type;    // typed id: the type
+  std::string_view uuid;    // typed id: the UUID's 16 bytes
+  std::string_view raw_id;  // raw id
+  AuditVersionKind version_kind = AuditVersionKind::kEmpty;
+  int64_t version_ns = 0;  // timestamp
+  int fraction_digits = 0;  // timestamp
+  std::string_view raw_version;  // raw version
+  // The id and version text (allocates; for queries and tests, not for hashing).
+  AuditItem ToItem() const;
+};
+
+// Walks an encoded list. Next() returns false at the end or at the first malformed byte;
+// malformed() tells them apart. Not thread-safe; `encoded` must outlive the reader.
+class AuditItemsReader {
+ public:
+  explicit AuditItemsReader(std::string_view encoded);
+  bool Next(AuditItemView* item);
+  bool malformed() const { return malformed_; }
+
+ private:
+  bool Fail() {
+    malformed_ = true;
+    return false;
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool malformed_ = false;
+  std::vector<std::string_view> types_;
+};
+
+// Builds an encoded list, one delivered version at a time, without a string per item.
+class AuditItemList {
+ public:
+  AuditItemList();
+  explicit AuditItemList(const std::vector<AuditItem>& items);
+  // Room for `n` more items of the usual size.
+  void Reserve(size_t n) { encoded_.reserve(encoded_.size() + n * 28); }
+  void Add(std::string_view object_id, std::string_view version);
+  void push_back(const AuditItem& item) { Add(item.object_id, item.version); }
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  const std::string& encoded() const { return encoded_; }
+  // Moves the encoded bytes out; the list is left empty (format byte only).
+  std::string Release();
+  // Decodes (allocates).
+  std::vector<AuditItem> Items() const;
+
+ private:
+  std::string encoded_;
+  size_t count_ = 0;
+  std::vector<std::string> types_;  // defined so far, by index
+};
+
 // One disclosure as stored. Hashes are lowercase hex (64 characters for 32 bytes).
 struct AuditRecord {
   int64_t seq = 0;  // 1, 2, 3, ... assigned by Append
@@ -49,12 +135,16 @@ struct AuditRecord {
   std::string path;
   std::string agreement_id;  // may be empty
   std::string collection_id;
+  // The delivered versions in stored form (see above): the source of truth that the Merkle
+  // root covers. Append stores it; when it is empty, Append encodes `items` instead.
+  std::string encoded_items;
+  // The same, decoded: filled by reads that ask for it (queries); empty on the write path.
   std::vector<AuditItem> items;
-  int64_t item_count = 0;  // as stored; equals items.size() unless the row was tampered with
+  int64_t item_count = 0;  // as stored; equals the number of encoded items unless tampered with
   std::string merkle_root;
   std::string prev_hash;
   std::string hash;
-  // Set when reading a row whose `items` column cannot be decoded (a tampered row); `items`
+  // Set when a read decoded `items` and the stored form is malformed (a tampered row); `items`
   // then holds what could be decoded.
   bool items_malformed = false;
 };
@@ -95,8 +185,10 @@ class SqliteAuditLog {
 
   Result<AuditTip> Tip();
 
-  // Up to `limit` records with seq >= `from_seq`, ascending by seq, with their items.
-  Result<std::vector<AuditRecord>> ReadFrom(int64_t from_seq, size_t limit);
+  // Up to `limit` records with seq >= `from_seq`, ascending by seq, with `encoded_items` and,
+  // when `decode_items`, `items` (verification hashes the encoded form and skips decoding).
+  Result<std::vector<AuditRecord>> ReadFrom(int64_t from_seq, size_t limit,
+                                            bool decode_items = true);
   // The record with this seq, nullopt when there is none.
   Result<std::optional<AuditRecord>> Get(int64_t seq);
 
@@ -115,17 +207,16 @@ class SqliteAuditLog {
 
  private:
   explicit SqliteAuditLog(std::unique_ptr<Database> db) : db_(std::move(db)) {}
-  Result<std::vector<AuditRecord>> ReadRows(Statement& st, size_t limit);
+  Result<std::vector<AuditRecord>> ReadRows(Statement& st, size_t limit, bool decode_items = true);
   Status CatchUpIndexLocked();
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;  // guarded by mu_
 };
 
-// The `items` column's encoding, exposed for tests that tamper with rows: each item is
-// `object_id 0x1F version 0x1E`.
+// The `items` column's stored form (see AuditItemList), for tests that tamper with rows.
 std::string EncodeAuditItems(const std::vector<AuditItem>& items);
-// Decodes; false when the text is not a well-formed encoding (`out` then holds what decoded).
-bool DecodeAuditItems(std::string_view text, std::vector<AuditItem>* out);
+// Decodes; false when the bytes are not a well-formed encoding (`out` then holds what decoded).
+bool DecodeAuditItems(std::string_view encoded, std::vector<AuditItem>* out);
 
 }  // namespace tabadul::store

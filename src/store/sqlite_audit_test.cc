@@ -39,16 +39,99 @@ class SqliteAuditTest : public ::testing::Test {
   std::unique_ptr<SqliteAuditLog> log_;
 };
 
-TEST(AuditItemsCodecTest, RoundTripsAndRefusesMalformed) {
-  std::vector<AuditItem> items = {{"a--1", "v1"}, {"b--2", ""}};
+TEST(AuditItemsCodecTest, RoundTripsEveryKindOfIdAndVersion) {
+  const std::string uuid = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  std::vector<AuditItem> items = {
+      {"indicator--" + uuid, "2024-01-01T00:00:00.000Z"},     // typed, timestamp (3 digits)
+      {"indicator--" + uuid, "2024-01-01T00:00:00Z"},         // type reused, 0 digits
+      {"x-my-type--" + uuid, "2024-02-29T23:59:59.123456789Z"},  // new type, 9 digits
+      {"a--" + uuid, ""},                                      // shortest type, unversioned
+      {"indicator--6BA7B810-9DAD-41D1-80B4-00C04FD430C8", "v1"},  // upper case: raw; raw version
+      {"indicator--not-a-uuid", "2016-12-31T23:59:60Z"},       // leap second: raw
+      {"--" + uuid, "2024-02-30T00:00:00Z"},                   // empty type, no such day: raw
+      {std::string(300, 't') + "--" + uuid, std::string(200, 'v')},  // long type, long version
+      {"", "1999-01-01T00:00:00.1Z"},
+      {"a--" + uuid + "x", "2024-01-01T00:00:00.000z"},
+  };
+  std::vector<AuditItem> back;
+  const std::string encoded = EncodeAuditItems(items);
+  EXPECT_TRUE(DecodeAuditItems(encoded, &back));
+  EXPECT_EQ(back, items);
+  AuditItemList list(items);
+  EXPECT_EQ(list.size(), items.size());
+  EXPECT_EQ(list.Items(), items);
+  EXPECT_EQ(list.Release(), encoded);
+  EXPECT_TRUE(list.empty());
+
+  // The compact forms were chosen: a typed id with a timestamp is 1 + 1 + 16 + 8 bytes once
+  // its type is defined.
+  AuditItemList two;
+  two.Add("indicator--" + uuid, "2024-01-01T00:00:00.000Z");
+  const size_t first = two.encoded().size();
+  two.Add("indicator--" + uuid, "2024-01-01T00:00:00.000Z");
+  EXPECT_EQ(two.encoded().size() - first, 26u);
+}
+
+TEST(AuditItemsCodecTest, TimestampsRoundTripAcrossPrecisions) {
+  std::vector<AuditItem> items;
+  for (int digits = 0; digits <= 9; ++digits) {
+    std::string v = "2023-11-14T22:13:20";
+    if (digits) v += "." + std::string("123456789").substr(0, digits);
+    items.push_back({"indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8", v + "Z"});
+  }
+  items.push_back({"x--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "1678-01-01T00:00:00.000Z"});
+  items.push_back({"x--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "2261-12-31T23:59:59.999Z"});
+  items.push_back({"x--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "1969-12-31T23:59:59.999Z"});
   std::vector<AuditItem> back;
   EXPECT_TRUE(DecodeAuditItems(EncodeAuditItems(items), &back));
   EXPECT_EQ(back, items);
-  EXPECT_TRUE(DecodeAuditItems("", &back));
+}
+
+TEST(AuditItemsCodecTest, RefusesMalformed) {
+  std::vector<AuditItem> back;
+  EXPECT_TRUE(DecodeAuditItems(std::string(1, '\x02'), &back));  // no items
   EXPECT_TRUE(back.empty());
-  EXPECT_FALSE(DecodeAuditItems("a--1\x1fv1", &back));          // no terminator
-  EXPECT_FALSE(DecodeAuditItems("a--1v1\x1e", &back));          // no separator
-  EXPECT_FALSE(DecodeAuditItems("a\x1f" "b\x1f" "c\x1e", &back));  // two separators
+  EXPECT_FALSE(DecodeAuditItems("", &back));                  // no format byte
+  EXPECT_FALSE(DecodeAuditItems("a--1\x1fv1\x1e", &back));    // the old text form
+  const std::string good =
+      EncodeAuditItems({{"indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "2024-01-01T00:00:00Z"},
+                        {"raw", "v"}});
+  const size_t first_item_end =
+      EncodeAuditItems({{"indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "2024-01-01T00:00:00Z"}})
+          .size();
+  for (size_t cut = 2; cut < good.size(); ++cut) {  // 1: the format byte alone, a valid empty list
+    if (cut == first_item_end) continue;           // a valid list of the first item
+    EXPECT_FALSE(DecodeAuditItems(good.substr(0, cut), &back)) << "cut at " << cut;
+  }
+  auto with_byte = [&](size_t at, char c) {
+    std::string s = good;
+    s[at] = c;
+    return s;
+  };
+  EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x80'), &back));  // tag bit 7
+  EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x06'), &back));  // version kind 3
+  EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x52'), &back));  // 10 fraction digits
+  EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x0c'), &back));  // digits on a raw version
+  EXPECT_FALSE(DecodeAuditItems(with_byte(2, '\x01'), &back));  // type index never defined
+  EXPECT_FALSE(DecodeAuditItems(with_byte(3, '\x00'), &back));  // type of length 0
+  EXPECT_FALSE(DecodeAuditItems(with_byte(0, '\x01'), &back));  // another format
+  // A varint that never ends.
+  EXPECT_FALSE(DecodeAuditItems(std::string("\x02\x01") + std::string(12, '\xff'), &back));
+}
+
+TEST(AuditItemsCodecTest, OpenRefusesAnotherFormat) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "tabadul-saudit-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  const std::string path = tmpl + "/t.db";
+  ASSERT_TRUE(SqliteAuditLog::Open(path, false).ok());
+  {
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE audit_meta SET value = 1 WHERE key = 'format'").ok());
+  }
+  auto again = SqliteAuditLog::Open(path, false);
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  std::filesystem::remove_all(tmpl);
 }
 
 TEST_F(SqliteAuditTest, AppendAssignsSeqAndSealsInOrder) {
