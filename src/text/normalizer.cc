@@ -69,6 +69,11 @@ struct FastTable {
   const icu::Normalizer2* norm = nullptr;
   std::bitset<0x10000> self_mapped;
   std::bitset<0x10000> boundary_before;
+  // For the two-byte UTF-8 code points (U+0080..U+07FF, which hold Arabic): true when the code
+  // point is copied through unchanged whatever surrounds it, provided the next code point has a
+  // boundary before it — self-mapped, boundary before, not dropped or folded in this mode. Runs
+  // of such code points are copied without decoding each one.
+  std::bitset<0x800> plain2;
 };
 
 const FastTable& TableFor(NormalizeMode mode) {
@@ -88,6 +93,11 @@ const FastTable& TableFor(NormalizeMode mode) {
       icu::UnicodeString decomposition;
       t->self_mapped[c] = !t->norm->getDecomposition(static_cast<UChar32>(c), decomposition);
       t->boundary_before[c] = t->norm->hasBoundaryBefore(static_cast<UChar32>(c));
+    }
+    const NormalizeMode mode = casefold ? NormalizeMode::kMatch : NormalizeMode::kExtract;
+    for (char32_t c = 0x80; c < 0x800; ++c) {
+      t->plain2[c] = t->self_mapped[c] && t->boundary_before[c] && !IsTashkeel(c) &&
+                     MapCodePoint(c, mode) == c;
     }
     return t;
   };
@@ -113,7 +123,7 @@ class Normalizer {
   void Run() {
     size_t i = 0;
     while (i < in_.size()) {
-      i = CopyAsciiRun(i);
+      i = CopyPlainRun(i);
       if (i >= in_.size()) break;
       i = Step(i);
     }
@@ -122,18 +132,33 @@ class Normalizer {
   }
 
  private:
-  // Copies ASCII bytes up to (not including) the last ASCII byte before a non-ASCII byte, which
-  // Step() handles because a following combining mark may compose with it.
-  size_t CopyAsciiRun(size_t i) {
+  // Copies a run of ASCII bytes and plain two-byte code points (FastTable::plain2) up to, not
+  // including, the run's last code point, which Step() handles because what follows the run (a
+  // combining mark, say) may compose with it or require dropping it. Every code point inside the
+  // run is followed by one with a boundary before it, so it is its own normalization.
+  size_t CopyPlainRun(size_t i) {
+    const size_t n = in_.size();
+    const auto* s = reinterpret_cast<const unsigned char*>(in_.data());
     size_t j = i;
-    while (j < in_.size() && static_cast<unsigned char>(in_[j]) < 0x80) ++j;
-    if (j == in_.size()) {
+    size_t last = i;  // start of the run's last code point
+    while (j < n) {
+      const unsigned char b = s[j];
+      if (b < 0x80) {
+        last = j++;
+        continue;
+      }
+      if (b < 0xC2 || b > 0xDF || j + 1 >= n || (s[j + 1] & 0xC0) != 0x80) break;
+      if (!table_.plain2[((b & 0x1Fu) << 6) | (s[j + 1] & 0x3Fu)]) break;
+      last = j;
+      j += 2;
+    }
+    if (j == n) {
       Append(i, j);
       return j;
     }
-    if (j > i + 1) {
-      Append(i, j - 1);
-      return j - 1;
+    if (last > i) {
+      Append(i, last);
+      return last;
     }
     return i;
   }

@@ -1,6 +1,12 @@
 #include "text/normalizer.h"
 
 #include <gtest/gtest.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <random>
+
+#include "text/internal/utf8.h"
 
 namespace tabadul::text {
 namespace {
@@ -111,6 +117,47 @@ TEST(NormalizerTest, NormalizeIntoAReusedBufferEqualsAFreshNormalize) {
         ASSERT_EQ(reused.offsets.ToSource(k), fresh.offsets.ToSource(k)) << k;
       }
     }
+  }
+}
+
+// Reference for kExtract straight from the definition: drop tashkeel, NFKC the whole string with
+// ICU, then drop bidi/zero-width/tatweel and map Arabic digits and separators. The implementation
+// takes shortcuts (runs copied without decoding, per-segment ICU calls); they must not show.
+std::string ReferenceExtract(const std::u32string& cps) {
+  icu::UnicodeString in;
+  for (char32_t c : cps) {
+    const bool tashkeel = (c >= 0x064B && c <= 0x065F) || c == 0x0670;
+    if (!tashkeel) in.append(static_cast<UChar32>(c));
+  }
+  UErrorCode err = U_ZERO_ERROR;
+  icu::UnicodeString nfkc = icu::Normalizer2::getNFKCInstance(err)->normalize(in, err);
+  std::string out;
+  for (int32_t k = 0; k < nfkc.length();) {
+    char32_t c = static_cast<char32_t>(nfkc.char32At(k));
+    k += U16_LENGTH(c);
+    if ((c >= 0x200B && c <= 0x200F) || c == 0x0640 || c == 0x061C) continue;
+    if (c >= 0x0660 && c <= 0x0669) c = U'0' + (c - 0x0660);
+    if (c == 0x066B) c = U'.';
+    internal::AppendUtf8(out, c);
+  }
+  return out;
+}
+
+TEST(NormalizerTest, RandomMixedTextMatchesTheReferenceDefinition) {
+  // Letters that compose or decompose (alef with madda, e + acute, lam-alef ligature, full-width),
+  // marks that are dropped, controls, digits: the cases where a shortcut could go wrong.
+  const std::u32string alphabet = {
+      U'a', U'E', U'.', U' ', U'1', 0x0627, 0x0644, 0x0645, 0x0622, 0x0623, 0x0653, 0x0654,
+      0x064E, 0x0651, 0x0670, 0x0301, 0x0308, 0x00E9, 0x00C5, 0x212B, 0x200F, 0x200B, 0x0640,
+      0x061C, 0x0663, 0x066B, 0xFEFB, 0xFF45, 0x0410, 0x0306, 0x1100, 0x1161, 0x06C1, 0x0654};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 5000; ++round) {
+    std::u32string cps;
+    const size_t len = rng() % 24;
+    for (size_t k = 0; k < len; ++k) cps.push_back(alphabet[rng() % alphabet.size()]);
+    std::string utf8;
+    for (char32_t c : cps) internal::AppendUtf8(utf8, c);
+    ASSERT_EQ(Extract(utf8), ReferenceExtract(cps)) << "round " << round;
   }
 }
 

@@ -10,6 +10,16 @@ namespace {
 
 unsigned char Lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
+// Keys of the case-folded first two (three) bytes at p in Refanger::pairs_ (triples_).
+size_t PairKey(const char* p) {
+  return (size_t{Lower(static_cast<unsigned char>(p[0]))} << 8) |
+         Lower(static_cast<unsigned char>(p[1]));
+}
+size_t TripleKey(const char* p) {
+  const size_t h = PairKey(p) * 131 + Lower(static_cast<unsigned char>(p[2]));
+  return (h ^ (h >> 16)) & 0xFFFF;
+}
+
 Result<std::string> Unescape(std::string_view s, size_t line_no) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -82,7 +92,21 @@ Refanger::Refanger(std::vector<RefangRule> rules) : rules_(std::move(rules)) {
     return a.from.size() > b.from.size();
   });
   for (uint32_t r = 0; r < rules_.size(); ++r) {
-    by_first_byte_[Lower(static_cast<unsigned char>(rules_[r].from[0]))].push_back(r);
+    const std::string& from = rules_[r].from;
+    const unsigned char first = Lower(static_cast<unsigned char>(from[0]));
+    by_first_byte_[first].push_back(r);
+    if (from.size() == 1) {
+      single_byte_[first] = true;
+    } else if (from.size() == 2) {
+      pairs_.set(PairKey(from.data()));
+    } else {
+      triples_.set(TripleKey(from.data()));
+    }
+  }
+  for (int b = 0; b < 256; ++b) {
+    const unsigned char lower = Lower(static_cast<unsigned char>(b));
+    is_first_[b] = !by_first_byte_[lower].empty();
+    single_byte_[b] = single_byte_[lower];
   }
 }
 
@@ -97,15 +121,19 @@ void Refanger::ApplyInto(std::string_view text, RefangedText& out) const {
   out.offsets.Clear();
   out.edit_offsets.clear();
   out.text.reserve(text.size());
-  std::array<bool, 256> is_first{};
-  for (int b = 0; b < 256; ++b) {
-    is_first[b] = !by_first_byte_[Lower(static_cast<unsigned char>(b))].empty();
-  }
   size_t i = 0;
   size_t copied_from = 0;
-  while (i < text.size()) {
+  const size_t n = text.size();
+  while (i < n) {
     const auto b = static_cast<unsigned char>(text[i]);
-    if (!is_first[b]) {
+    if (!is_first_[b]) {
+      ++i;
+      continue;
+    }
+    const char* p = text.data() + i;
+    const bool candidate = single_byte_[b] || (i + 2 <= n && pairs_.test(PairKey(p))) ||
+                           (i + 3 <= n && triples_.test(TripleKey(p)));
+    if (!candidate) {
       ++i;
       continue;
     }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -51,6 +52,15 @@ class Refanger {
  private:
   std::vector<RefangRule> rules_;  // sorted longest-first within each first byte
   std::array<std::vector<uint32_t>, 256> by_first_byte_;  // lower-cased first byte -> rules
+  // Prefilter, so the common byte that starts some rule (a space before an Arabic word, 'h', '.')
+  // costs a few table lookups instead of a comparison with each of its rules: is_first_[b] when
+  // some rule starts with byte b (either case); single_byte_[b] when a one-byte rule is b;
+  // pairs_ holds the case-folded bytes of every two-byte rule, and triples_ a hash of the first
+  // three case-folded bytes of every longer rule (collisions only cost a comparison).
+  std::array<bool, 256> is_first_{};
+  std::array<bool, 256> single_byte_{};
+  std::bitset<65536> pairs_;
+  std::bitset<65536> triples_;
 };
 
 }  // namespace tabadul::text
