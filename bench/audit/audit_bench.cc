@@ -186,7 +186,7 @@ void BM_Append(benchmark::State& state) {
   LogOptions options;
   options.wait_for_commit = mode != 2;
   options.fsync_each_commit = mode == 1;
-  auto log = f.OpenLog(options);
+  auto log = f.OpenLog(options, /*own_file=*/true);
   std::vector<Disclosure> inputs;
   for (int i = 0; i < 64; ++i) inputs.push_back(HundredVersions(i));
   const int per_iteration = mode == 2 ? 64 : 1;

@@ -1,6 +1,7 @@
 #include "audit/disclosure_log.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "audit/chain.h"
 #include "common/timestamp.h"
@@ -107,9 +108,19 @@ Status DisclosureLog::Append(Disclosure d) {
   r.time_us = clock_.NowMicros();  // under the lock, so times follow seq order
   queue_.push_back({std::move(r), wait ? &waiter : nullptr});
   ++enqueued_;
-  work_cv_.notify_one();
-  if (!wait) return Status::Ok();
-  done_cv_.wait(lock, [&] { return waiter.done; });
+  if (!wait) {
+    work_cv_.notify_one();
+    return Status::Ok();
+  }
+  // Lead a commit when none is running (it includes this record, and whatever else is queued);
+  // else wait for the running one, which may include it, and lead the next.
+  while (!waiter.done) {
+    if (committing_) {
+      done_cv_.wait(lock);
+    } else {
+      CommitQueued(lock);
+    }
+  }
   return waiter.status;
 }
 
@@ -123,28 +134,36 @@ Status DisclosureLog::Flush() {
 void DisclosureLog::WriterLoop() {
   std::unique_lock lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    work_cv_.wait(lock, [&] { return (stopping_ || !queue_.empty()) && !committing_; });
     if (queue_.empty()) return;  // stopping, and everything is committed
-    std::vector<Pending> batch;
-    const size_t n = std::min(queue_.size(), options_.max_batch);
-    batch.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    lock.unlock();
-    Status st = CommitBatch(batch);
-    lock.lock();
-    finished_ += static_cast<int64_t>(n);
-    if (!st.ok() && first_error_.ok()) first_error_ = st;
-    for (auto& p : batch) {
-      if (p.waiter) {
-        p.waiter->status = st;
-        p.waiter->done = true;
-      }
-    }
-    done_cv_.notify_all();
+    CommitQueued(lock);
   }
+}
+
+void DisclosureLog::CommitQueued(std::unique_lock<std::mutex>& lock) {
+  assert(!committing_ && !queue_.empty());
+  committing_ = true;
+  std::vector<Pending> batch;
+  const size_t n = std::min(queue_.size(), options_.max_batch);
+  batch.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  lock.unlock();
+  Status st = CommitBatch(batch);
+  lock.lock();
+  committing_ = false;
+  finished_ += static_cast<int64_t>(n);
+  if (!st.ok() && first_error_.ok()) first_error_ = st;
+  for (auto& p : batch) {
+    if (p.waiter) {
+      p.waiter->status = st;
+      p.waiter->done = true;
+    }
+  }
+  done_cv_.notify_all();  // waiters, Flush, and appenders that will lead the next commit
+  if (!queue_.empty() || stopping_) work_cv_.notify_one();
 }
 
 Status DisclosureLog::CommitBatch(std::vector<Pending>& batch) {

@@ -8,10 +8,13 @@
 // SQLite file (audit.db, store/sqlite_audit.h): sharing the store's file would make every audit
 // commit drop the store readers' page caches.
 //
-// Appends go through an in-process queue to one writer thread, which commits whatever is queued
-// in one transaction (group commit). With `wait_for_commit` (the default) Append returns only
-// once its record is committed, so a response is sent only after its disclosure is on disk;
-// concurrent requests share one commit. Without it, Append returns after queueing and a crash
+// Appends go through an in-process queue; whoever commits takes whatever is queued and commits
+// it in one transaction (group commit). With `wait_for_commit` (the default) Append returns only
+// once its record is committed, so a response is sent only after its disclosure is on disk; the
+// appender commits the queue itself when no commit is running (no hand-off to another thread,
+// which cost two context switches per response) and otherwise waits for the running one, so
+// concurrent requests share one commit. Records appended without waiting are committed by a
+// writer thread. Without it, Append returns after queueing and a crash
 // loses what was queued but not yet committed (at most one batch, typically a few
 // milliseconds' worth); Flush() waits for the queue.
 //
@@ -147,6 +150,9 @@ class DisclosureLog {
                 std::unique_ptr<store::SqliteAuditLog> writer,
                 std::unique_ptr<store::SqliteAuditLog> reader);
   void WriterLoop();
+  // Takes up to max_batch queued records, commits them with mu_ released, and reports to their
+  // waiters. Called with `lock` held on mu_ and committing_ false; returns with it held.
+  void CommitQueued(std::unique_lock<std::mutex>& lock);
   Status CommitBatch(std::vector<Pending>& batch);
   Result<VerifyReport> VerifyChain();
   Status CheckStoredHeads(VerifyReport& report);
@@ -168,6 +174,7 @@ class DisclosureLog {
   int64_t finished_ = 0;              // guarded by mu_: records committed or failed
   Status first_error_;                // guarded by mu_: first failure since the last Flush
   bool stopping_ = false;             // guarded by mu_
+  bool committing_ = false;           // guarded by mu_: a batch is being committed
   std::thread writer_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -446,6 +447,35 @@ TEST_F(DisclosureLogTest, ConcurrentAppendersShareOneChain) {
   EXPECT_EQ(r->records_checked, 200);
   for (int t = 0; t < 4; ++t) {
     EXPECT_EQ(log->Received("identity--" + testing::Uuid(10 + t), 0, INT64_MAX)->size(), 50u);
+  }
+}
+
+// Waiting appenders commit the queue themselves, one leader at a time; with small batches many
+// leaders take turns and some records wait through several commits before theirs.
+TEST_F(DisclosureLogTest, WaitingAppendersLeadCommitsInTurn) {
+  for (size_t max_batch : {1u, 3u}) {
+    TempDir dir;
+    LogOptions options;
+    options.max_batch = max_batch;
+    auto log = DisclosureLog::Open(dir.Join("audit.db"), FixedKey(), clock_, options);
+    ASSERT_TRUE(log.ok());
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 6; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 40; ++i) {
+          if (!(*log)->Append(MakeDisclosure(i, "identity--" + testing::Uuid(10 + t))).ok()) {
+            ++failures;
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failures.load(), 0);
+    auto r = (*log)->Verify();
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->ok) << r->reason;
+    EXPECT_EQ(r->records_checked, 240) << "max_batch " << max_batch;
   }
 }
 
