@@ -412,10 +412,11 @@ class Scan {
     ind.value = std::move(value);
     ind.flags = flags;
     ind.defanged = ref_.EditedWithin(rb, re);
-    const size_t nb = ref_.offsets.ToSource(rb);
-    const size_t ne = ref_.offsets.ToSourceEnd(re, norm_.text.data(), norm_.text.size());
-    ind.begin = norm_.offsets.ToSource(nb);
-    ind.end = norm_.offsets.ToSourceEnd(ne, original_.data(), original_.size());
+    const size_t nb = ref_.offsets.ToSource(rb, ref_hint_);
+    const size_t ne =
+        ref_.offsets.ToSourceEnd(re, norm_.text.data(), norm_.text.size(), ref_hint_);
+    ind.begin = norm_.offsets.ToSource(nb, norm_hint_);
+    ind.end = norm_.offsets.ToSourceEnd(ne, original_.data(), original_.size(), norm_hint_);
     out_.push_back(std::move(ind));
   }
 
@@ -426,6 +427,9 @@ class Scan {
   const PublicSuffixList& psl_;
   const std::unordered_set<std::string>& file_tlds_;
   std::vector<Indicator> out_;
+  // Lookup hints into the two offset maps: indicators are emitted left to right.
+  size_t ref_hint_ = 0;
+  size_t norm_hint_ = 0;
 };
 
 bool InV4(uint32_t a, uint32_t net, int prefix) {

@@ -27,6 +27,13 @@ class OffsetMap {
   // the source text, used to extend the result to the end of the UTF-8 character it falls in.
   size_t ToSourceEnd(size_t out_end, const char* source, size_t source_size) const;
 
+  // The same two lookups for a caller that asks about offsets in (mostly) ascending order, such as
+  // a left-to-right scan: `hint` (start it at 0, then pass it back unchanged) remembers where the
+  // previous lookup ended, so the next one gallops forward from there instead of binary-searching
+  // the whole map. Any order is still answered correctly; only the speed depends on it.
+  size_t ToSource(size_t out, size_t& hint) const;
+  size_t ToSourceEnd(size_t out_end, const char* source, size_t source_size, size_t& hint) const;
+
   size_t checkpoint_count() const { return points_.size(); }
 
   // Forgets every checkpoint (the identity map again), keeping the allocated capacity so a map
@@ -38,6 +45,10 @@ class OffsetMap {
     size_t out;
     size_t in;
   };
+  // Index of the first checkpoint with point.out > out, searching from `hint`.
+  size_t UpperBound(size_t out, size_t& hint) const;
+  size_t SourceAt(size_t out, size_t upper) const;
+
   std::vector<Point> points_;
 };
 
