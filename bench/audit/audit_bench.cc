@@ -22,6 +22,7 @@
 #include "audit/chain.h"
 #include "audit/disclosure_hook.h"
 #include "audit/disclosure_log.h"
+#include "common/timestamp.h"
 #include "store/sqlite_store.h"
 
 namespace tabadul::audit {
@@ -36,6 +37,14 @@ std::string Uuid(int n) {
   return buf;
 }
 
+// Versions an hour apart, with milliseconds: a feed's objects as they were created, so that
+// neighbours on a page differ (the stored form encodes each version's distance from the
+// previous one; identical versions would flatter it).
+int64_t VersionNs(int n) {
+  return 1'704'067'200'000'000'000 + n * 3'600'000'000'000LL + (n * 7919 % 1000) * 1'000'000LL;
+}
+std::string Version(int n) { return FormatTimestamp(VersionNs(n), 3); }
+
 // An indicator of a typical size (~900 bytes of JSON).
 stix::StixObject Indicator(int n) {
   stix::StixObject o;
@@ -43,12 +52,12 @@ stix::StixObject Indicator(int n) {
   o.type = "indicator";
   o.spec_version = "2.1";
   o.object_class = stix::ObjectClass::kDomain;
-  o.created = o.modified = "2024-01-01T00:00:00.000Z";
-  o.created_ns = o.modified_ns = 1'704'067'200'000'000'000;
+  o.created = o.modified = Version(n);
+  o.created_ns = o.modified_ns = VersionNs(n);
   o.labels = {"malicious-activity"};
   o.object_marking_refs = {"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"};
   o.json = "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" + o.id +
-           "\",\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":\"2024-01-01T00:00:00.000Z\","
+           "\",\"created\":\"" + o.created + "\",\"modified\":\"" + o.modified + "\","
            "\"name\":\"C2 address " + std::to_string(n) + "\",\"description\":\"" +
            std::string(500, 'd') + "\",\"indicator_types\":[\"malicious-activity\"],"
            "\"pattern\":\"[ipv4-addr:value = '198.51.100." + std::to_string(n % 256) + "']\","
@@ -135,7 +144,8 @@ Disclosure HundredVersions(int n) {
   d.path = "/api/collections/" + Uuid(100) + "/objects/";
   d.collection_id = Uuid(100);
   for (int i = 0; i < 100; ++i) {
-    d.versions.push_back({"indicator--" + Uuid((n * 100 + i) % kObjects), "2024-01-01T00:00:00.000Z"});
+    const int k = (n * 100 + i) % kObjects;
+    d.versions.push_back({"indicator--" + Uuid(k), Version(k)});
   }
   return d;
 }

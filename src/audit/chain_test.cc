@@ -112,7 +112,8 @@ TEST(MerkleRootTest, MalformedStoredFormHasNoRoot) {
   EXPECT_FALSE(MerkleRoot(encoded).empty());
   EXPECT_TRUE(MerkleRoot(encoded.substr(0, encoded.size() - 1)).empty());
   EXPECT_TRUE(MerkleRoot("").empty());
-  EXPECT_EQ(MerkleRoot(std::string(1, '\x02')), MerkleRoot(std::vector<store::AuditItem>{}));
+  EXPECT_EQ(MerkleRoot(std::string(1, char{store::kAuditItemsFormat})),
+            MerkleRoot(std::vector<store::AuditItem>{}));
 }
 
 TEST(RecordHashTest, CoversEveryField) {

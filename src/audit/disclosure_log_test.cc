@@ -140,11 +140,12 @@ TEST_F(DisclosureLogTest, ItemCountDisagreeingWithTheItemsIsDetected) {
 
 TEST_F(DisclosureLogTest, FlippedBitInAStoredUuidIsDetected) {
   Fill(5);
-  // Record 3 delivered one version: its stored form ends with the UUID's 16 bytes and the
-  // version's 8 bytes of nanoseconds. Flip one bit of the UUID.
+  // Record 3 delivered one indicator version: format, tag, type index, type length, the 9 bytes
+  // of "indicator", then the UUID's 16 bytes (offsets 13..28). Flip one bit of the UUID.
   auto items = testing::MakeVersions(3);
   std::string encoded = store::EncodeAuditItems(items);
-  encoded[encoded.size() - 9] ^= 0x01;
+  ASSERT_EQ(encoded.substr(4, 9), "indicator");
+  encoded[20] ^= 0x01;
   std::vector<store::AuditItem> changed;
   ASSERT_TRUE(store::DecodeAuditItems(encoded, &changed));
   EXPECT_NE(changed, items);  // another, well-formed id

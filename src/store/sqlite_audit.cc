@@ -141,8 +141,11 @@ void AuditItemList::Add(std::string_view id, std::string_view version) {
   } else if (TimestampRoundTrips(version, &ts)) {
     tag |= static_cast<uint8_t>(AuditVersionKind::kTimestamp) << 1;
     tag |= static_cast<uint8_t>(ts.fraction_digits) << 3;
-    const auto ns = static_cast<uint64_t>(ts.nanos);
-    for (int i = 7; i >= 0; --i) encoded_ += static_cast<char>((ns >> (i * 8)) & 0xff);
+    // Unsigned arithmetic: the difference of two int64 wraps instead of overflowing.
+    const uint64_t delta = static_cast<uint64_t>(ts.nanos) - static_cast<uint64_t>(last_ns_);
+    const uint64_t zigzag = (delta << 1) ^ (static_cast<int64_t>(delta) < 0 ? ~uint64_t{0} : 0);
+    PutVarint(zigzag, &encoded_);
+    last_ns_ = ts.nanos;
   } else {
     tag |= static_cast<uint8_t>(AuditVersionKind::kRaw) << 1;
     PutVarint(version.size(), &encoded_);
@@ -158,6 +161,7 @@ std::string AuditItemList::Release() {
   encoded_ += static_cast<char>(kAuditItemsFormat);
   count_ = 0;
   types_.clear();
+  last_ns_ = 0;
   return out;
 }
 
@@ -239,11 +243,10 @@ bool AuditItemsReader::Next(AuditItemView* item) {
   }
   item->version_kind = static_cast<AuditVersionKind>(kind);
   if (item->version_kind == AuditVersionKind::kTimestamp) {
-    std::string_view raw;
-    if (!bytes(8, &raw)) return Fail();
-    uint64_t ns = 0;
-    for (char c : raw) ns = ns << 8 | static_cast<uint8_t>(c);
-    item->version_ns = static_cast<int64_t>(ns);
+    if (!varint(&n)) return Fail();
+    const uint64_t delta = (n >> 1) ^ (n & 1 ? ~uint64_t{0} : 0);
+    last_ns_ = static_cast<int64_t>(static_cast<uint64_t>(last_ns_) + delta);
+    item->version_ns = last_ns_;
     item->fraction_digits = digits;
   } else if (item->version_kind == AuditVersionKind::kRaw) {
     if (!varint(&n) || !bytes(n, &item->raw_version)) return Fail();

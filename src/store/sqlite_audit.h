@@ -48,7 +48,7 @@ struct AuditItem {
 //
 // A page of 100 versions as text is ~7.5 kB per record; written into the WAL and again at
 // checkpoint, that text and the 200 strings that carried it were most of the log's cost. The
-// stored form is ~26 bytes an item and is built straight from the delivered rows:
+// stored form is 19-26 bytes an item and is built straight from the delivered rows:
 //
 //   items   = u8 format (kAuditItemsFormat) || item*
 //   item    = u8 tag || id || version
@@ -59,13 +59,15 @@ struct AuditItem {
 //                  it) || the UUID's 16 bytes. Used when the id is `<type>--<uuid>` with a
 //                  lowercase canonical 8-4-4-4-12 UUID.
 //           raw:   varint length || bytes (any other id)
-//   version timestamp: i64 big-endian nanoseconds (when the text is exactly what
-//                  FormatTimestamp(nanos, digits) gives back); raw: varint length || bytes
+//   version timestamp: varint zigzag(nanoseconds - the previous timestamp's nanoseconds in this
+//                  list, or - 0 for the first), used when the text is exactly what
+//                  FormatTimestamp(nanos, digits) gives back (versions in one page are often
+//                  equal or close: 1-7 bytes instead of 8); raw: varint length || bytes
 //
 // The Merkle root (audit/chain.h) hashes each item as read here, with the type index replaced
 // by the type itself, so no text is rebuilt to hash or verify a record. An item's form is a
 // function of its (id, version) text and decodes back to exactly that text.
-inline constexpr uint8_t kAuditItemsFormat = 2;
+inline constexpr uint8_t kAuditItemsFormat = 3;
 
 enum class AuditVersionKind : uint8_t { kEmpty = 0, kTimestamp = 1, kRaw = 2 };
 
@@ -101,6 +103,7 @@ class AuditItemsReader {
   size_t pos_ = 0;
   bool malformed_ = false;
   std::vector<std::string_view> types_;
+  int64_t last_ns_ = 0;  // the previous timestamp's nanoseconds
 };
 
 // Builds an encoded list, one delivered version at a time, without a string per item.
@@ -124,6 +127,7 @@ class AuditItemList {
   std::string encoded_;
   size_t count_ = 0;
   std::vector<std::string> types_;  // defined so far, by index
+  int64_t last_ns_ = 0;             // the previous timestamp's nanoseconds
 };
 
 // One disclosure as stored. Hashes are lowercase hex (64 characters for 32 bytes).

@@ -63,13 +63,19 @@ TEST(AuditItemsCodecTest, RoundTripsEveryKindOfIdAndVersion) {
   EXPECT_EQ(list.Release(), encoded);
   EXPECT_TRUE(list.empty());
 
-  // The compact forms were chosen: a typed id with a timestamp is 1 + 1 + 16 + 8 bytes once
-  // its type is defined.
-  AuditItemList two;
-  two.Add("indicator--" + uuid, "2024-01-01T00:00:00.000Z");
-  const size_t first = two.encoded().size();
-  two.Add("indicator--" + uuid, "2024-01-01T00:00:00.000Z");
-  EXPECT_EQ(two.encoded().size() - first, 26u);
+  // The compact forms were chosen: a typed id with a timestamp is tag + type index + 16 bytes
+  // + the varint of its distance from the previous timestamp.
+  AuditItemList list2;
+  list2.Add("indicator--" + uuid, "2024-01-01T00:00:00.000Z");
+  size_t before = list2.encoded().size();
+  list2.Add("indicator--" + uuid, "2024-01-01T00:00:00.000Z");  // the same instant: 1 byte
+  EXPECT_EQ(list2.encoded().size() - before, 19u);
+  before = list2.encoded().size();
+  list2.Add("indicator--" + uuid, "2024-01-01T00:00:00.001Z");  // 1 ms later: 3 bytes
+  EXPECT_EQ(list2.encoded().size() - before, 21u);
+  before = list2.encoded().size();
+  list2.Add("indicator--" + uuid, "1999-01-01T00:00:00.001Z");  // decades earlier: 9 bytes
+  EXPECT_EQ(list2.encoded().size() - before, 27u);
 }
 
 TEST(AuditItemsCodecTest, TimestampsRoundTripAcrossPrecisions) {
@@ -82,6 +88,8 @@ TEST(AuditItemsCodecTest, TimestampsRoundTripAcrossPrecisions) {
   items.push_back({"x--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "1678-01-01T00:00:00.000Z"});
   items.push_back({"x--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "2261-12-31T23:59:59.999Z"});
   items.push_back({"x--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "1969-12-31T23:59:59.999Z"});
+  items.push_back({"x--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "1678-01-01T00:00:00Z"});  // far back
+  items.push_back({"x--6ba7b810-9dad-41d1-80b4-00c04fd430c8", "2261-12-31T23:59:59.999999999Z"});
   std::vector<AuditItem> back;
   EXPECT_TRUE(DecodeAuditItems(EncodeAuditItems(items), &back));
   EXPECT_EQ(back, items);
@@ -89,7 +97,7 @@ TEST(AuditItemsCodecTest, TimestampsRoundTripAcrossPrecisions) {
 
 TEST(AuditItemsCodecTest, RefusesMalformed) {
   std::vector<AuditItem> back;
-  EXPECT_TRUE(DecodeAuditItems(std::string(1, '\x02'), &back));  // no items
+  EXPECT_TRUE(DecodeAuditItems(std::string(1, char{kAuditItemsFormat}), &back));  // no items
   EXPECT_TRUE(back.empty());
   EXPECT_FALSE(DecodeAuditItems("", &back));                  // no format byte
   EXPECT_FALSE(DecodeAuditItems("a--1\x1fv1\x1e", &back));    // the old text form
@@ -116,7 +124,8 @@ TEST(AuditItemsCodecTest, RefusesMalformed) {
   EXPECT_FALSE(DecodeAuditItems(with_byte(3, '\x00'), &back));  // type of length 0
   EXPECT_FALSE(DecodeAuditItems(with_byte(0, '\x01'), &back));  // another format
   // A varint that never ends.
-  EXPECT_FALSE(DecodeAuditItems(std::string("\x02\x01") + std::string(12, '\xff'), &back));
+  EXPECT_FALSE(DecodeAuditItems(std::string{char{kAuditItemsFormat}, '\x01'} + std::string(12, '\xff'),
+                                &back));
 }
 
 TEST(AuditItemsCodecTest, OpenRefusesAnotherFormat) {
