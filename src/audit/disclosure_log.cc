@@ -11,10 +11,6 @@ namespace {
 
 constexpr size_t kVerifyChunk = 1000;
 
-bool HasControl(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
-}
-
 VerifyReport Bad(VerifyReport report, int64_t seq, std::string reason) {
   report.ok = false;
   report.bad_seq = seq;
@@ -81,12 +77,8 @@ DisclosureLog::~DisclosureLog() {
 
 Status DisclosureLog::Append(Disclosure d) {
   if (d.versions.empty()) return InvalidArgument("a disclosure must deliver at least one version");
-  store::AuditItemsReader reader(d.versions.encoded());
-  store::AuditItemView v;
-  while (reader.Next(&v)) {  // only text kept as it came can hold one
-    if (HasControl(v.type) || HasControl(v.raw_id) || HasControl(v.raw_version)) {
-      return InvalidArgument("a delivered object id or version contains a control character");
-    }
+  if (d.versions.has_control_character()) {
+    return InvalidArgument("a delivered object id or version contains a control character");
   }
   Record r;
   r.org_id = std::move(d.org_id);

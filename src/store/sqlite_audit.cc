@@ -82,6 +82,10 @@ void AppendUuidText(std::string_view bytes, std::string* out) {
   }
 }
 
+bool HasControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+}
+
 void PutVarint(uint64_t v, std::string* out) {
   while (v >= 0x80) {
     *out += static_cast<char>((v & 0x7f) | 0x80);
@@ -126,12 +130,14 @@ void AuditItemList::Add(std::string_view id, std::string_view version) {
     PutVarint(index, &encoded_);
     if (index == types_.size()) {
       types_.emplace_back(type);
+      has_control_ = has_control_ || HasControl(type);
       encoded_ += static_cast<char>(type_len);
       encoded_.append(type);
     }
     encoded_.append(uuid, kUuidBytes);
   } else {
     tag |= 1;
+    has_control_ = has_control_ || HasControl(id);
     PutVarint(id.size(), &encoded_);
     encoded_.append(id);
   }
@@ -148,6 +154,7 @@ void AuditItemList::Add(std::string_view id, std::string_view version) {
     last_ns_ = ts.nanos;
   } else {
     tag |= static_cast<uint8_t>(AuditVersionKind::kRaw) << 1;
+    has_control_ = has_control_ || HasControl(version);
     PutVarint(version.size(), &encoded_);
     encoded_.append(version);
   }
@@ -162,6 +169,7 @@ std::string AuditItemList::Release() {
   count_ = 0;
   types_.clear();
   last_ns_ = 0;
+  has_control_ = false;
   return out;
 }
 

@@ -117,6 +117,9 @@ class AuditItemList {
   void push_back(const AuditItem& item) { Add(item.object_id, item.version); }
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
+  // Whether some id or version added holds a byte below 0x20 (checked while encoding, so the
+  // caller need not walk the list again).
+  bool has_control_character() const { return has_control_; }
   const std::string& encoded() const { return encoded_; }
   // Moves the encoded bytes out; the list is left empty (format byte only).
   std::string Release();
@@ -128,6 +131,7 @@ class AuditItemList {
   size_t count_ = 0;
   std::vector<std::string> types_;  // defined so far, by index
   int64_t last_ns_ = 0;             // the previous timestamp's nanoseconds
+  bool has_control_ = false;
 };
 
 // One disclosure as stored. Hashes are lowercase hex (64 characters for 32 bytes).

@@ -78,6 +78,20 @@ TEST(AuditItemsCodecTest, RoundTripsEveryKindOfIdAndVersion) {
   EXPECT_EQ(list2.encoded().size() - before, 27u);
 }
 
+TEST(AuditItemsCodecTest, NotesControlCharactersInEveryTextPart) {
+  const std::string uuid = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  AuditItemList clean({{"indicator--" + uuid, "2024-01-01T00:00:00Z"}, {"raw id", "raw v"}});
+  EXPECT_FALSE(clean.has_control_character());
+  for (const AuditItem& bad : std::vector<AuditItem>{{"ind\x01icator--" + uuid, ""},  // type
+                                                     {"raw\x1eid", ""},               // raw id
+                                                     {"indicator--" + uuid, "v\n"}}) {  // version
+    AuditItemList list({{"indicator--" + uuid, "2024-01-01T00:00:00Z"}, bad});
+    EXPECT_TRUE(list.has_control_character()) << bad.object_id << " " << bad.version;
+    (void)list.Release();
+    EXPECT_FALSE(list.has_control_character());
+  }
+}
+
 TEST(AuditItemsCodecTest, TimestampsRoundTripAcrossPrecisions) {
   std::vector<AuditItem> items;
   for (int digits = 0; digits <= 9; ++digits) {
