@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <vector>
 
 namespace tabadul::audit {
@@ -15,6 +16,10 @@ constexpr char kEmptyTag[] = "tabadul.audit.empty.v1";
 constexpr char kRecordTag[] = "tabadul.audit.record.v1";
 constexpr char kHeadTag[] = "tabadul.audit.head.v1";
 
+void PutU64(uint64_t v, char* out) {
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+}
+
 // Builds a message in a reused buffer and hashes it.
 class Message {
  public:
@@ -24,13 +29,18 @@ class Message {
     buf_.clear();
     buf_.append(tag.data(), tag.size() + 1);  // with its NUL
   }
+  // Appending byte by byte cost more than the hashing itself; integers go in with one append.
   Message& U64(uint64_t v) {
-    for (int i = 7; i >= 0; --i) buf_ += static_cast<char>((v >> (i * 8)) & 0xff);
+    char tmp[8];
+    PutU64(v, tmp);
+    buf_.append(tmp, sizeof tmp);
     return *this;
   }
   Message& Str(std::string_view s) {
-    uint32_t n = static_cast<uint32_t>(s.size());
-    for (int i = 3; i >= 0; --i) buf_ += static_cast<char>((n >> (i * 8)) & 0xff);
+    const auto n = static_cast<uint32_t>(s.size());
+    const char len[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                         static_cast<char>(n >> 8), static_cast<char>(n)};
+    buf_.append(len, sizeof len);
     buf_.append(s.data(), s.size());
     return *this;
   }
@@ -40,6 +50,23 @@ class Message {
   }
   // One item's hashed form (chain.h).
   Message& Item(const store::AuditItemView& it) {
+    if (it.typed_id && it.version_kind != store::AuditVersionKind::kRaw) {
+      // The usual item, assembled on the stack and appended at once.
+      char tmp[1 + 1 + 255 + 16 + 8];
+      size_t n = 0;
+      tmp[n++] = static_cast<char>(it.tag);
+      tmp[n++] = static_cast<char>(it.type.size());
+      std::memcpy(tmp + n, it.type.data(), it.type.size());
+      n += it.type.size();
+      std::memcpy(tmp + n, it.uuid.data(), it.uuid.size());
+      n += it.uuid.size();
+      if (it.version_kind == store::AuditVersionKind::kTimestamp) {
+        PutU64(static_cast<uint64_t>(it.version_ns), tmp + n);
+        n += 8;
+      }
+      buf_.append(tmp, n);
+      return *this;
+    }
     U8(it.tag);
     if (it.typed_id) {
       U8(static_cast<uint8_t>(it.type.size())).Raw(it.type).Raw(it.uuid);

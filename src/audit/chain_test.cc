@@ -1,6 +1,7 @@
 #include "audit/chain.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <functional>
 #include <set>
@@ -105,6 +106,32 @@ TEST(MerkleRootTest, CompactFormsCoverTypeUuidInstantAndPrecision) {
     changes[i](changed);
     EXPECT_NE(MerkleRoot(changed), root) << "change " << i;
   }
+}
+
+// The leaf of one item, built by hand from the bytes chain.h documents.
+TEST(MerkleRootTest, OneItemLeafIsTheDocumentedBytes) {
+  const std::string id = "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  const std::string version = "2024-01-01T00:00:00.123Z";  // 1704067200.123 s
+  std::string msg("tabadul.audit.leaf.v2", 22);            // with its NUL
+  msg += std::string("\0\0\0\0\0\0\0\x01", 8);          // u64 k = 1
+  msg += static_cast<char>(0x02 | 3 << 3);                 // typed id, timestamp, 3 digits
+  msg += static_cast<char>(9);
+  msg += "indicator";
+  msg += *FromHex("6ba7b8109dad41d180b400c04fd430c8");
+  const uint64_t ns = 1'704'067'200'123'000'000;
+  for (int i = 7; i >= 0; --i) msg += static_cast<char>((ns >> (8 * i)) & 0xff);
+  std::string leaf(kHashBytes, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(leaf.data()), leaf.size(),
+                     reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), nullptr, 0);
+  EXPECT_EQ(MerkleRoot(std::vector<store::AuditItem>{{id, version}}), ToHex(leaf));
+  // A raw id and a raw version: str() is a u32 length and the bytes.
+  std::string raw("tabadul.audit.leaf.v2", 22);
+  raw += std::string("\0\0\0\0\0\0\0\x01", 8);
+  raw += static_cast<char>(0x01 | 0x04);
+  raw += std::string("\0\0\0\x03", 4) + "a-b" + std::string("\0\0\0\x02", 4) + "v1";
+  crypto_generichash(reinterpret_cast<unsigned char*>(leaf.data()), leaf.size(),
+                     reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), nullptr, 0);
+  EXPECT_EQ(MerkleRoot(std::vector<store::AuditItem>{{"a-b", "v1"}}), ToHex(leaf));
 }
 
 TEST(MerkleRootTest, MalformedStoredFormHasNoRoot) {

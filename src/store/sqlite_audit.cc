@@ -299,17 +299,22 @@ Status SqliteAuditLog::Append(std::vector<AuditRecord>& records, const Seal& sea
   if (records.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   Database& db = *db_;
-  TABADUL_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  // Prepared once per connection: parsing BEGIN, COMMIT and the INSERT on every commit was a
+  // visible part of a one-record commit.
+  static const std::string kBegin = "BEGIN IMMEDIATE", kCommit = "COMMIT",
+                           kTip = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1",
+                           kInsert = std::string("INSERT INTO audit_records (") + kColumns +
+                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  TABADUL_ASSIGN_OR_RETURN(auto* begin, db.Cached(kBegin));
+  begin->Reset();
+  TABADUL_RETURN_IF_ERROR(begin->Run());
   auto body = [&]() -> Status {
-    TABADUL_ASSIGN_OR_RETURN(auto* tip_st,
-                             db.Cached("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1"));
+    TABADUL_ASSIGN_OR_RETURN(auto* tip_st, db.Cached(kTip));
     AuditTip tip;
     TABADUL_ASSIGN_OR_RETURN(bool has_row, tip_st->Step());
     if (has_row) tip = {tip_st->Int(0), tip_st->Text(1)};
     tip_st->Reset();
-    TABADUL_ASSIGN_OR_RETURN(
-        auto* ins, db.Cached(std::string("INSERT INTO audit_records (") + kColumns +
-                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    TABADUL_ASSIGN_OR_RETURN(auto* ins, db.Cached(kInsert));
     for (auto& r : records) {
       r.seq = tip.seq + 1;
       if (r.encoded_items.empty()) {
@@ -325,7 +330,10 @@ Status SqliteAuditLog::Append(std::vector<AuditRecord>& records, const Seal& sea
                                   .Bind(11, r.prev_hash).Bind(12, r.hash).Run());
       tip = {r.seq, r.hash};
     }
-    return db.Exec("COMMIT");
+    ins->Reset();  // releases the bound row before COMMIT
+    TABADUL_ASSIGN_OR_RETURN(auto* commit, db.Cached(kCommit));
+    commit->Reset();
+    return commit->Run();
   };
   Status st = body();
   if (!st.ok()) {
