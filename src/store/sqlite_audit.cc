@@ -179,16 +179,19 @@ std::vector<AuditItem> AuditItemList::Items() const {
   return out;
 }
 
+std::string AuditItemView::ObjectId() const {
+  if (!typed_id) return std::string(raw_id);
+  std::string out;
+  out.reserve(type.size() + 2 + kUuidText);
+  out.append(type);
+  out += "--";
+  AppendUuidText(uuid, &out);
+  return out;
+}
+
 AuditItem AuditItemView::ToItem() const {
   AuditItem out;
-  if (typed_id) {
-    out.object_id.reserve(type.size() + 2 + kUuidText);
-    out.object_id.append(type);
-    out.object_id += "--";
-    AppendUuidText(uuid, &out.object_id);
-  } else {
-    out.object_id = std::string(raw_id);
-  }
+  out.object_id = ObjectId();
   if (version_kind == AuditVersionKind::kTimestamp) {
     out.version = FormatTimestamp(version_ns, fraction_digits);
   } else if (version_kind == AuditVersionKind::kRaw) {
@@ -418,7 +421,7 @@ Status SqliteAuditLog::CatchUpIndexLocked() {
         last = rd->Int(0);
         ++records;
         AuditItemsReader reader(rd->TextView(1));  // a malformed row indexes what decodes
-        while (reader.Next(&view)) entries.emplace_back(view.ToItem().object_id, last);
+        while (reader.Next(&view)) entries.emplace_back(view.ObjectId(), last);
       }
       rd->Reset();
       // Sorted inserts touch each b-tree page once instead of once per entry.

@@ -84,6 +84,7 @@ struct AuditItemView {
   std::string_view raw_version;  // raw version
   // The id and version text (allocates; for queries and tests, not for hashing).
   AuditItem ToItem() const;
+  std::string ObjectId() const;
 };
 
 // Walks an encoded list. Next() returns false at the end or at the first malformed byte;
