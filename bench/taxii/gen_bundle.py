@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Writes a synthetic STIX 2.1 bundle of N indicators (deterministic, seed 42) for benchmarks.
-Usage: gen_bundle.py N OUT.json"""
+Usage: gen_bundle.py N OUT.json [PART]   (PART varies the seed so chunks do not collide)"""
 import json, random, sys, uuid
 
 n, out = int(sys.argv[1]), sys.argv[2]
-rng = random.Random(42)
+rng = random.Random(42 + (int(sys.argv[3]) if len(sys.argv) > 3 else 0) * 1000003)
 with open(out, "w") as f:
     f.write('{"type":"bundle","id":"bundle--%s","objects":[\n' % uuid.UUID(int=rng.getrandbits(128), version=4))
     for i in range(n):
