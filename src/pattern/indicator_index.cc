@@ -11,6 +11,8 @@
 #include "pattern/parser.h"
 #include "pattern/regex.h"
 
+#include <re2/filtered_re2.h>
+
 namespace tabadul::pattern {
 namespace json = boost::json;
 namespace {
@@ -84,12 +86,24 @@ struct RegexEntry {
 
 constexpr size_t kMaxPending = 16;
 
-// A compiled RE2::Set over `entries`; if the set cannot be built (its memory budget), the
-// regexes are kept compiled one by one in `singles` instead.
+// Tiers with at least this many regexes are prefiltered (see RegexTier); below it one RE2::Set
+// is as fast.
+constexpr size_t kMinFilteredEntries = 32;
+
+// The compiled form of `entries`, one of two ways:
+//  - an RE2::Set over all entries; if the set cannot be built (its memory budget), the regexes
+//    are kept compiled one by one in `singles` instead.
+//  - for large tiers, `filter` (RE2's FilteredRE2, entry index = its regex id): the literal
+//    strings ("atoms") each regex requires, found in one pass by `atoms` (an RE2::Set of the
+//    literals), select the few regexes worth running. A set of thousands of regexes like
+//    `[^/]*abc123` makes RE2::Set's DFA build new states for nearly every input; a set of plain
+//    literals does not. Measured in bench/pattern/regex_prefilter_bench.cc.
 struct RegexTier {
   std::vector<RegexEntry> entries;
   std::unique_ptr<RE2::Set> set;
   std::vector<std::unique_ptr<RE2>> singles;
+  std::unique_ptr<re2::FilteredRE2> filter;
+  std::unique_ptr<RE2::Set> atoms;  // null when no regex has an atom (all unfiltered)
 };
 
 }  // namespace
@@ -441,8 +455,42 @@ void IndicatorIndex::Unlink(uint32_t record, const std::vector<Anchor>& anchors)
 
 namespace {
 
+// The filtered form of a tier (see RegexTier); false, with `tier` untouched, if it cannot be
+// built.
+bool BuildFilteredTier(const std::vector<RegexEntry>& entries, RegexTier* tier) {
+  auto filter = std::make_unique<re2::FilteredRE2>(/*min_atom_len=*/3);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    int id = -1;
+    if (filter->Add(entries[i].source, RegexOptions(false), &id) != RE2::NoError ||
+        id != static_cast<int>(i)) {
+      return false;
+    }
+  }
+  std::vector<std::string> atoms;
+  filter->Compile(&atoms);
+  std::unique_ptr<RE2::Set> atom_set;
+  if (!atoms.empty()) {
+    // Atoms are lower-cased literals; the query lower-cases ASCII text to match (see
+    // QueryFilteredTier). Latin-1: bytes are compared as bytes.
+    RE2::Options o = RegexOptions(true);
+    o.set_max_mem(int64_t{64} << 20);
+    atom_set = std::make_unique<RE2::Set>(o, RE2::UNANCHORED);
+    for (size_t k = 0; k < atoms.size(); ++k) {
+      if (atom_set->Add(RE2::QuoteMeta(atoms[k]), nullptr) != static_cast<int>(k)) return false;
+    }
+    if (!atom_set->Compile()) return false;
+  }
+  tier->filter = std::move(filter);
+  tier->atoms = std::move(atom_set);
+  return true;
+}
+
 RegexTier BuildTier(std::vector<RegexEntry> entries, const RE2::Options& options) {
   RegexTier tier;
+  if (entries.size() >= kMinFilteredEntries && BuildFilteredTier(entries, &tier)) {
+    tier.entries = std::move(entries);
+    return tier;
+  }
   auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
   bool ok = true;
   for (const RegexEntry& e : entries) ok = ok && set->Add(e.source, nullptr) >= 0;
@@ -559,6 +607,50 @@ bool IndicatorIndex::Valid(const Record& r, int64_t now_ns) const {
   return r.alive && r.valid_from <= now_ns && now_ns < r.valid_until;
 }
 
+namespace {
+
+bool IsAsciiText(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+// Matches `normalized` against a filtered tier; appends the records of the live entries that
+// match. `live(entry)` says whether an entry still belongs to its record. FilteredRE2 wants the
+// text lower-cased the way it lower-cased its atoms; that is plain ASCII lower-casing only for
+// ASCII text, so other text (and an atom set out of memory) takes the exact slow path: every
+// regex on its own.
+template <typename Live>
+void QueryFilteredTier(const RegexTier& tier, const std::string& normalized, const Live& live,
+                       std::vector<uint32_t>* hits) {
+  thread_local std::vector<int> atom_ids;
+  thread_local std::vector<int> matched;
+  thread_local std::string lower;
+  atom_ids.clear();
+  matched.clear();
+  bool filtered = IsAsciiText(normalized);
+  if (filtered && tier.atoms != nullptr) {
+    lower.assign(normalized);
+    for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    RE2::Set::ErrorInfo error;
+    filtered = tier.atoms->Match(lower, &atom_ids, &error) || error.kind == RE2::Set::kNoError;
+  }
+  if (filtered) {
+    tier.filter->AllMatches(normalized, atom_ids, &matched);
+  } else {
+    for (int i = 0; i < static_cast<int>(tier.entries.size()); ++i) {
+      if (RE2::PartialMatch(normalized, tier.filter->GetRE2(i))) matched.push_back(i);
+    }
+  }
+  for (int i : matched) {
+    const RegexEntry& e = tier.entries[static_cast<size_t>(i)];
+    if (live(e)) hits->push_back(e.record);
+  }
+}
+
+}  // namespace
+
 void IndicatorIndex::QuerySlot(const Slot& slot, std::string_view value,
                                std::vector<uint32_t>* hits) const {
   if (!slot.equal.empty()) {
@@ -581,6 +673,10 @@ void IndicatorIndex::QuerySlot(const Slot& slot, std::string_view value,
       return r.alive && r.generation == e.generation;
     };
     for (const RegexTier& tier : slot.tiers) {
+      if (tier.filter) {
+        QueryFilteredTier(tier, normalized, live, hits);
+        continue;
+      }
       bool set_ok = false;
       if (tier.set) {
         std::vector<int> matched;

@@ -6,7 +6,8 @@
 // for the pattern to match — stored in per-object-path tables:
 //   equality  `path = 'v'`, `path IN ('a','b')`   hash table value -> indicators
 //   CIDR      `path ISSUBSET 'net/len'`            binary prefix tree per address family
-//   regex     `path LIKE '..'`, `path MATCHES '..'` RE2::Set (plus a small pending list)
+//   regex     `path LIKE '..'`, `path MATCHES '..'` RE2::Set (plus a small pending list);
+//             tiers of >= 32 regexes behind a literal prefilter (RE2's FilteredRE2)
 // A query resolves each table's path on each observed object, looks the values up, and gets
 // candidates. Patterns that are one bracketed OR of anchors are EXACT: a hit is a match. Other
 // candidates are confirmed with the plain Matcher. Patterns with no anchor (only !=, <, NOT,
