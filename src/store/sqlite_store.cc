@@ -466,6 +466,7 @@ Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& vi
   }
 
   Page page;
+  page.rows.reserve(std::min<size_t>(q.limit, 1000));  // no regrowth (and row moves) per page
   while (true) {
     TABADUL_ASSIGN_OR_RETURN(bool has_row, st->Step());
     if (!has_row) break;

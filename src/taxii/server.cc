@@ -24,14 +24,15 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-HttpRequest ToRequest(const http::request<http::string_body>& req, bool tls, std::string peer) {
+// Takes the body over (it can be as large as max_body) rather than copying it.
+HttpRequest ToRequest(http::request<http::string_body>& req, bool tls, std::string peer) {
   HttpRequest out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
   out.accept = std::string(req[http::field::accept]);
   out.content_type = std::string(req[http::field::content_type]);
   out.authorization = std::string(req[http::field::authorization]);
-  out.body = req.body();
+  out.body = std::move(req.body());
   out.over_tls = tls;
   out.peer = std::move(peer);
   return out;
