@@ -19,6 +19,10 @@ Result<std::string> HashSecret(std::string_view secret);
 // True when `secret` matches `encoded_hash`. A malformed hash never matches.
 bool VerifySecret(std::string_view encoded_hash, std::string_view secret);
 
+// A random RFC 4122 version 4 UUID (lower case), from libsodium's CSPRNG: status resources,
+// collections, organizations and bundles get unpredictable ids.
+std::string RandomUuid();
+
 // Constant-time equality of two byte strings of any length (length itself may leak).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
+#include "auth/password.h"
 #include "common/timestamp.h"
 #include "stix/object_stream.h"
 #include "stix/validator.h"
@@ -16,19 +17,6 @@ namespace tabadul::taxii {
 namespace {
 
 namespace json = boost::json;
-
-std::string RandomUuid() {
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
-  return out;
-}
 
 std::vector<std::string_view> Segments(std::string_view path) {
   std::vector<std::string_view> out;
@@ -455,7 +443,7 @@ HttpResponse TaxiiApi::PostObjects(Context& ctx, const store::Collection& c, sto
   if (!stream.ok()) return Error(ctx, stream.status());
 
   store::StatusRecord status;
-  status.id = RandomUuid();
+  status.id = auth::RandomUuid();
   status.collection_id = c.id;
   status.user_name = ctx.principal->user;
   status.org_id = ctx.principal->org_id;
