@@ -32,6 +32,18 @@ std::vector<std::string_view> Segments(std::string_view path) {
 
 std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
 
+// Starts a paged envelope: '{' then `more` and, when more rows remain, the `next` cursor. An
+// empty page writes neither (TAXII's empty envelope is {}).
+void OpenEnvelope(const store::Page& page, std::string_view canonical, std::string* body) {
+  *body += '{';
+  if (page.more) {
+    *body += "\"more\":true,\"next\":" +
+             Quote(EncodeCursor(page.rows.back().date_added_us, canonical));
+  } else if (!page.rows.empty()) {
+    *body += "\"more\":false";
+  }
+}
+
 // The TAXII "version" of a row: its STIX version, or date_added for unversioned objects (SCOs
 // without created/modified), see docs/design/taxii-reading.md.
 std::string VersionOf(const store::ObjectRow& r) {
@@ -319,13 +331,7 @@ HttpResponse TaxiiApi::GetObjects(Context& ctx, const store::Collection& c, bool
 
   std::string body;
   body.reserve(EnvelopeCapacity(page->rows, manifest));
-  body += '{';
-  if (page->more) {
-    body += "\"more\":true,\"next\":" +
-            Quote(EncodeCursor(page->rows.back().date_added_us, filters->canonical));
-  } else if (!page->rows.empty()) {
-    body += "\"more\":false";
-  }
+  OpenEnvelope(*page, filters->canonical, &body);
   if (!page->rows.empty()) {
     body += ",\"objects\":[";
     for (size_t i = 0; i < page->rows.size(); ++i) {
@@ -383,13 +389,7 @@ HttpResponse TaxiiApi::GetObject(Context& ctx, const store::Collection& c, const
 
   std::string body;
   body.reserve(EnvelopeCapacity(page->rows, versions_only));
-  body += '{';
-  if (page->more) {
-    body += "\"more\":true,\"next\":" +
-            Quote(EncodeCursor(page->rows.back().date_added_us, filters->canonical));
-  } else if (!page->rows.empty()) {
-    body += "\"more\":false";
-  }
+  OpenEnvelope(*page, filters->canonical, &body);
   if (!page->rows.empty()) {
     body += versions_only ? ",\"versions\":[" : ",\"objects\":[";
     for (size_t i = 0; i < page->rows.size(); ++i) {
