@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/allocator.h"
 #include "taxii/media_type.h"
 #include "taxii/server.h"
 
 int main(int argc, char** argv) {
+  tabadul::TuneAllocatorForServing();  // as tabadul's main() does
   if (argc != 4) {
     std::fprintf(stderr, "usage: %s PORT BYTES THREADS\n", argv[0]);
     return 2;

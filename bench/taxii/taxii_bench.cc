@@ -20,6 +20,7 @@
 #include <memory>
 #include <random>
 
+#include "common/allocator.h"
 #include "auth/authenticator.h"
 #include "auth/password.h"
 #include "cli/services.h"
@@ -202,4 +203,10 @@ BENCHMARK(BM_ServicesHandle)->Unit(benchmark::kMicrosecond);
 }  // namespace
 }  // namespace tabadul::taxii
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  tabadul::TuneAllocatorForServing();  // as `tabadul serve` does
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
