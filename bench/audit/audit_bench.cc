@@ -12,6 +12,8 @@
 //   BM_MerkleRoot100          the hashing done on the request's thread
 //   BM_Verify                 verifying a chain of 10,000 records
 #include <benchmark/benchmark.h>
+
+#include "../tuned_main.h"
 #include <stdlib.h>
 
 #include <time.h>
@@ -245,4 +247,4 @@ BENCHMARK(BM_Verify)->Unit(benchmark::kMillisecond)->UseRealTime();
 }  // namespace
 }  // namespace tabadul::audit
 
-BENCHMARK_MAIN();
+TABADUL_BENCHMARK_MAIN()

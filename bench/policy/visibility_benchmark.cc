@@ -4,6 +4,8 @@
 // recipient whose access comes from one of them, (c) the same with the owner reading.
 #include <benchmark/benchmark.h>
 
+#include "../tuned_main.h"
+
 #include <filesystem>
 #include <random>
 
@@ -149,4 +151,4 @@ BENCHMARK(BM_PagePolicyRecipient)->Unit(benchmark::kMicrosecond);
 }  // namespace
 }  // namespace tabadul
 
-BENCHMARK_MAIN();
+TABADUL_BENCHMARK_MAIN()

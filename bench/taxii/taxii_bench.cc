@@ -12,6 +12,8 @@
 // `proc_cpu_us` is the CPU of the whole process per iteration (every thread: the disclosure
 // log's writer and the pollers count too).
 #include <benchmark/benchmark.h>
+
+#include "../tuned_main.h"
 #include <stdlib.h>
 #include <time.h>
 
@@ -20,7 +22,6 @@
 #include <memory>
 #include <random>
 
-#include "common/allocator.h"
 #include "auth/authenticator.h"
 #include "auth/password.h"
 #include "cli/services.h"
@@ -203,10 +204,4 @@ BENCHMARK(BM_ServicesHandle)->Unit(benchmark::kMicrosecond);
 }  // namespace
 }  // namespace tabadul::taxii
 
-int main(int argc, char** argv) {
-  tabadul::TuneAllocatorForServing();  // as `tabadul serve` does
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+TABADUL_BENCHMARK_MAIN()
