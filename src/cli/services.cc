@@ -130,9 +130,25 @@ Result<std::unique_ptr<Services>> Services::Open(const ServicesOptions& options,
                                              [authenticator](std::string_view header) {
                                                return authenticator->Authenticate(header);
                                              }));
+  // Search and match hits are disclosures too; a hit that cannot be recorded is not delivered
+  // (the handlers answer 500).
+  audit::DisclosureLog* log = s->audit_.get();
+  auto record_disclosure = [log](const auth::Principal& p, std::string_view path,
+                                 const store::Collection& c, store::AuditItemList items) {
+    Status st = log->Append({.org_id = p.org_id,
+                             .user = p.user,
+                             .path = std::string(path),
+                             .collection_id = c.id,
+                             .versions = std::move(items)});
+    if (!st.ok()) std::cerr << "tabadul: disclosure log: " << st.message() << std::endl;
+    return st;
+  };
+  match::MatchHandlerOptions match_options;
+  match_options.record_disclosure = record_disclosure;
   s->router_->Mount(std::string(match::kMatchPath),
                     match::MakeMatchHandler(*s->indicators_, *s->store_, *authenticator, clock,
-                                            MatchVisibility(*s->engine_, options.over_tls)));
+                                            MatchVisibility(*s->engine_, options.over_tls),
+                                            std::move(match_options)));
   // Federation: a push goes only where the visibility rule lets the peer's organization receive
   // it (and, by default, never forwards what came from another peer, nor TLP:RED); every push is
   // a disclosure in the audit log.
@@ -159,7 +175,8 @@ Result<std::unique_ptr<Services>> Services::Open(const ServicesOptions& options,
     s->sync_scheduler_->Start();
   }
   s->router_->Mount(reports::kIngestPath, reports::MakeIngestHandler(*s->ingest_, *authenticator));
-  s->router_->Mount(reports::kSearchPath, reports::MakeSearchHandler(*s->search_, *authenticator));
+  s->router_->Mount(reports::kSearchPath,
+                    reports::MakeSearchHandler(*s->search_, *authenticator, record_disclosure));
   return s;
 }
 

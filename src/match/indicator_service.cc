@@ -271,7 +271,7 @@ std::vector<IndicatorMatch> IndicatorService::MatchValue(const CollectionIndex& 
     auto it = ci.entries.find(id);
     assert(it != ci.entries.end());  // the index holds only ids of entries
     if (visible && !visible(it->second.row)) continue;
-    out.push_back({std::string(id), it->second.name});
+    out.push_back({std::string(id), it->second.name, it->second.row.version});
   }
   return out;
 }
@@ -286,7 +286,7 @@ Result<std::vector<IndicatorMatch>> IndicatorService::MatchObservedData(
     auto it = ci.entries.find(id);
     assert(it != ci.entries.end());
     if (visible && !visible(it->second.row)) continue;
-    out.push_back({std::string(id), it->second.name});
+    out.push_back({std::string(id), it->second.name, it->second.row.version});
   }
   return out;
 }

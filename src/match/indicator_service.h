@@ -48,6 +48,7 @@ struct IndicatorServiceOptions {
 struct IndicatorMatch {
   std::string id;
   std::string name;
+  std::string version;  // the matching version's `modified` (the latest known of the id)
 };
 
 struct CollectionIndexStats {

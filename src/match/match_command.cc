@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
+#include "match/disclosure.h"
 #include "match/match_session.h"
 #include "store/sqlite_store.h"
 
@@ -29,30 +30,58 @@ void PrintHit(std::ostream& out, const MatchHit& h, bool json) {
                           {"observable", h.observable},
                           {"kind", h.kind},
                           {"indicator_id", h.indicator_id},
-                          {"indicator_name", h.indicator_name}};
+                          {"indicator_name", h.indicator_name},
+                          {"indicator_version", h.indicator_version}};
     out << boost::json::serialize(o) << '\n';
   } else {
     out << h.observable << '\t' << h.indicator_id << '\t' << h.indicator_name << '\n';
   }
 }
 
-// Matches every line of `in`; returns whether all lines were good.
-bool MatchStream(MatchSession& session, std::istream& in, std::ostream& out, std::ostream& err,
-                 bool json) {
+// Where a stream's hits go: recorded as one disclosure when there is a recorder, then printed.
+struct HitSink {
+  const DisclosureRecorder* record;  // null: nothing to record (the operator's own read)
+  const auth::Principal* principal;  // set with `record`
+  const store::Collection* collection;
+  std::ostream& out;
+  bool json;
+  std::vector<MatchHit> pending;
+
+  // Records and prints what is pending. On a recording failure nothing of it is printed.
+  Status Deliver() {
+    if (pending.empty()) return Status::Ok();
+    if (record != nullptr) {
+      TABADUL_RETURN_IF_ERROR(RecordMatchDisclosure(*record, *principal, kMatchCommandPath,
+                                                    *collection, pending));
+    }
+    for (const MatchHit& h : pending) PrintHit(out, h, json);
+    pending.clear();
+    return Status::Ok();
+  }
+};
+
+// Hits are delivered (recorded, printed, flushed) whenever the input has nothing buffered (a
+// sensor pipe waits for answers), when kDeliverEvery are pending, and at the end; so a recorded
+// stream makes one record per burst of input, not one per line. Returns whether all lines were
+// good; a recording failure stops the stream and is returned.
+constexpr size_t kDeliverEvery = 10'000;
+
+Result<bool> MatchStream(MatchSession& session, std::istream& in, std::ostream& err,
+                         HitSink& sink) {
   bool all_good = true;
   std::string line;
-  std::vector<MatchHit> hits;
   for (size_t number = 1; std::getline(in, line); ++number) {
-    hits.clear();
-    Status st = session.MatchItem(number, line, &hits);
+    Status st = session.MatchItem(number, line, &sink.pending);
     if (!st.ok()) {
       err << "tabadul: line " << number << ": " << st.message() << "\n";
       all_good = false;
     }
-    for (const MatchHit& h : hits) PrintHit(out, h, json);
-    // A sensor pipe waits for answers: flush whenever the input has nothing buffered.
-    if (in.rdbuf()->in_avail() <= 0) out.flush();
+    if (in.rdbuf()->in_avail() <= 0 || sink.pending.size() >= kDeliverEvery) {
+      TABADUL_RETURN_IF_ERROR(sink.Deliver());
+      sink.out.flush();
+    }
   }
+  TABADUL_RETURN_IF_ERROR(sink.Deliver());
   return all_good;
 }
 
@@ -60,7 +89,8 @@ bool MatchStream(MatchSession& session, std::istream& in, std::ostream& out, std
 
 int RunMatchCommand(const MatchCommandOptions& options, const std::string& data_dir,
                     std::istream& in, std::ostream& out, std::ostream& err, const Clock& clock,
-                    const VisibilityFactory& visibility) {
+                    const VisibilityFactory& visibility,
+                    const DisclosureRecorderFactory& disclosures) {
   if (!options.sightings.empty() && options.user.empty()) {
     return Fail(err, InvalidArgument("--sightings needs --user (whose organization saw it)"),
                 kExitUsage);
@@ -93,19 +123,34 @@ int RunMatchCommand(const MatchCommandOptions& options, const std::string& data_
                                     visibility ? visibility(**store) : Visibility{},
                                     principal ? &*principal : nullptr, request);
   if (!session.ok()) return Fail(err, session.status());
-  const bool all_good = MatchStream(**session, *input, out, err, options.json);
+  // With --user the hits are a disclosure to that user; the log is opened before any output.
+  DisclosureRecorder record;
+  if (principal && disclosures) {
+    auto opened = disclosures(data_dir);
+    if (!opened.ok()) return Fail(err, opened.status());
+    record = std::move(*opened);
+  }
+  HitSink sink{record ? &record : nullptr, principal ? &*principal : nullptr,
+               &(*session)->collection(), out, options.json, {}};
+  const Result<bool> all_good = MatchStream(**session, *input, err, sink);
   out.flush();
+  if (!all_good.ok()) {
+    // Fail closed: the unrecorded hits were not printed, and no sightings are stored for them.
+    return Fail(err, Status(all_good.status().code(),
+                            "disclosure log: " + all_good.status().message() +
+                                " (the hits since the last output were not shown)"));
+  }
   auto sightings = (*session)->StoreSightings();
   if (!sightings.ok()) return Fail(err, sightings.status());
   if (!options.sightings.empty()) {
     err << "tabadul: stored " << sightings->size() << " sighting"
         << (sightings->size() == 1 ? "" : "s") << " in " << options.sightings << "\n";
   }
-  return all_good ? kExitOk : kExitFailure;
+  return *all_good ? kExitOk : kExitFailure;
 }
 
 void RegisterMatchCommands(CLI::App& app, std::string& data_dir, int& exit_code,
-                           VisibilityFactory visibility) {
+                           VisibilityFactory visibility, DisclosureRecorderFactory disclosures) {
   auto options = std::make_shared<MatchCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "match", "match observables (one per line) or NDJSON observed-data against indicators");
@@ -115,10 +160,11 @@ void RegisterMatchCommands(CLI::App& app, std::string& data_dir, int& exit_code,
   cmd->add_option("--user", options->user, "match with this user's access (default: operator)");
   cmd->add_option("--sightings", options->sightings,
                   "store a STIX sighting per indicator hit in this collection (needs --user)");
-  cmd->callback([options, &data_dir, &exit_code, visibility = std::move(visibility)] {
+  cmd->callback([options, &data_dir, &exit_code, visibility = std::move(visibility),
+                 disclosures = std::move(disclosures)] {
     SystemClock clock;
-    exit_code =
-        RunMatchCommand(*options, data_dir, std::cin, std::cout, std::cerr, clock, visibility);
+    exit_code = RunMatchCommand(*options, data_dir, std::cin, std::cout, std::cerr, clock,
+                                visibility, disclosures);
   });
 }
 

@@ -96,7 +96,8 @@ json::object HitJson(const MatchHit& h) {
                       {"observable", h.observable},
                       {"kind", h.kind},
                       {"indicator_id", h.indicator_id},
-                      {"indicator_name", h.indicator_name}};
+                      {"indicator_name", h.indicator_name},
+                      {"indicator_version", h.indicator_version}};
 }
 
 struct Deps {
@@ -149,14 +150,21 @@ taxii::HttpResponse Handle(const Deps& d, const taxii::HttpRequest& request) {
                                     body->request, d.random);
   if (!session.ok()) return error(session.status());
   json::array hits, errors;
-  std::vector<MatchHit> found;
+  std::vector<MatchHit> found;  // every hit, in response order
   for (size_t i = 0; i < body->items.size(); ++i) {
-    found.clear();
+    const size_t before = found.size();
     const Item& item = body->items[i];
     Status st = item.error.empty() ? (*session)->MatchItem(i + 1, item.text, &found)
                                    : InvalidArgument(item.error);
     if (!st.ok()) errors.push_back(json::object{{"item", i + 1}, {"message", st.message()}});
-    for (const MatchHit& h : found) hits.push_back(HitJson(h));
+    for (size_t h = before; h < found.size(); ++h) hits.push_back(HitJson(found[h]));
+  }
+  // Fail closed: hits that could not be recorded are not delivered (nor sighted). The recorder
+  // reports the cause where the operator sees it; the client learns only that the server failed.
+  if (!RecordMatchDisclosure(d.options.record_disclosure, *principal, kMatchPath,
+                             (*session)->collection(), found)
+           .ok()) {
+    return error(Internal("the response could not be recorded in the disclosure log"));
   }
   json::object out{{"collection", (*session)->collection().id},
                    {"hits", std::move(hits)},

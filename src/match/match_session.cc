@@ -145,7 +145,7 @@ void MatchSession::Record(size_t item, std::string_view observable, std::string_
       it->second.last_ns = std::max(it->second.last_ns, last_ns);
     }
     hits->push_back(MatchHit{item, std::string(observable), std::string(kind), std::move(m.id),
-                             std::move(m.name)});
+                             std::move(m.name), std::move(m.version)});
     ++hit_count_;
   }
 }

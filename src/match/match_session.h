@@ -49,6 +49,7 @@ struct MatchHit {
                                // "sha256", "sha512", "observed-data", "bundle" or an SCO type
   std::string indicator_id;
   std::string indicator_name;  // "" when the indicator has no name
+  std::string indicator_version;  // the version that matched (its `modified`)
 };
 
 class MatchSession {

@@ -139,7 +139,8 @@ int RunIngestCommand(const std::string& data_dir, const IngestCommandOptions& op
 }
 
 int RunSearchCommand(const std::string& data_dir, const SearchCommandOptions& options,
-                     std::ostream& out, std::ostream& err) {
+                     std::ostream& out, std::ostream& err,
+                     const DisclosureRecorderFactory& disclosures) {
   auto store = store::SqliteStore::Open(data_dir + "/tabadul.db");
   if (!store.ok()) return Fail(err, store.status());
   auto actor = ActorFor(**store, options.as_user, "");
@@ -154,8 +155,20 @@ int RunSearchCommand(const std::string& data_dir, const SearchCommandOptions& op
   request.collections = options.collections;
   request.limit = options.limit;
   request.offset = options.offset;
+  // Opened before searching: a log that cannot be opened delivers nothing.
+  DisclosureRecorder record;
+  if (!options.as_user.empty() && disclosures) {
+    auto opened = disclosures(data_dir);
+    if (!opened.ok()) return Fail(err, opened.status());
+    record = std::move(*opened);
+  }
   auto response = (*service)->Search(actor->principal, request);
   if (!response.ok()) return Fail(err, response.status());
+  if (Status st = RecordSearchDisclosures(record, actor->principal, kSearchCommandPath, *response);
+      !st.ok()) {
+    return Fail(err, Status(st.code(), "disclosure log: " + st.message() +
+                                           " (nothing was shown)"));
+  }
   if (options.json) {
     out << boost::json::serialize(SearchResponseJson(*response)) << "\n";
     return kExitOk;
@@ -170,7 +183,8 @@ int RunSearchCommand(const std::string& data_dir, const SearchCommandOptions& op
   return kExitOk;
 }
 
-void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_code) {
+void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_code,
+                             DisclosureRecorderFactory disclosures) {
   auto ingest_options = std::make_shared<IngestCommandOptions>();
   auto* ingest = app.add_subcommand("ingest", "turn open-source texts into STIX reports");
   ingest->add_option("FILE", ingest_options->files, "text, HTML or Markdown files ('-' for stdin)")
@@ -210,8 +224,8 @@ void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_cod
   search->add_option("--offset", search_options->offset, "hits to skip");
   search->add_option("--as", search_options->as_user, "search as this user (visibility applies)");
   search->add_flag("--json", search_options->json, "print JSON");
-  search->callback([search_options, &data_dir, &exit_code] {
-    exit_code = RunSearchCommand(data_dir, *search_options, std::cout, std::cerr);
+  search->callback([search_options, &data_dir, &exit_code, disclosures = std::move(disclosures)] {
+    exit_code = RunSearchCommand(data_dir, *search_options, std::cout, std::cerr, disclosures);
   });
 }
 

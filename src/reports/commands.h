@@ -10,7 +10,10 @@
 //   tabadul search QUERY [--type T]... [--collection C]... [--limit N] [--offset N] [--json]
 //                  [--as USER]
 //     Catches the index in data_dir/search up with the store first; when a running server
-//     holds the index, reads the server's last commit instead.
+//     holds the index, reads the server's last commit instead. With --as, hits are a disclosure
+//     to that user: given a recorder, they are recorded (path "cli:search", one record per
+//     collection) before they are printed, and nothing is printed when recording fails. Without
+//     --as the operator reads its own data: nothing to record.
 //
 // Output to stdout, errors to stderr as "tabadul: <message>"; exit 0 success, 1 bad input or a
 // failed operation, 2 usage.
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "reports/disclosure.h"
 
 namespace CLI {
 class App;
@@ -28,7 +32,9 @@ class App;
 
 namespace tabadul::reports {
 
-void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_code);
+// `disclosures` opens the disclosure log for `search --as` (null: searches are not recorded).
+void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_code,
+                             DisclosureRecorderFactory disclosures = nullptr);
 
 struct IngestCommandOptions {
   std::vector<std::string> files;
@@ -53,7 +59,10 @@ struct SearchCommandOptions {
   std::string as_user;
   bool json = false;
 };
+inline constexpr char kSearchCommandPath[] = "cli:search";
+// `disclosures`: see RegisterReportsCommands; used only with as_user.
 int RunSearchCommand(const std::string& data_dir, const SearchCommandOptions& options,
-                     std::ostream& out, std::ostream& err);
+                     std::ostream& out, std::ostream& err,
+                     const DisclosureRecorderFactory& disclosures = nullptr);
 
 }  // namespace tabadul::reports

@@ -157,8 +157,10 @@ taxii::Handler MakeIngestHandler(IngestService& service, auth::Authenticator& au
   };
 }
 
-taxii::Handler MakeSearchHandler(SearchService& service, auth::Authenticator& authenticator) {
-  return [&service, &authenticator](const taxii::HttpRequest& request) -> taxii::HttpResponse {
+taxii::Handler MakeSearchHandler(SearchService& service, auth::Authenticator& authenticator,
+                                 DisclosureRecorder record) {
+  return [&service, &authenticator, record = std::move(record)](
+             const taxii::HttpRequest& request) -> taxii::HttpResponse {
     auto principal = authenticator.Authenticate(request.authorization);
     if (!principal.ok()) return Error(principal.status());
     if (PathOf(request.target) != kSearchPath) return Error(NotFound("no such endpoint"));
@@ -167,6 +169,11 @@ taxii::Handler MakeSearchHandler(SearchService& service, auth::Authenticator& au
     if (!parsed.ok()) return Error(parsed.status());
     auto result = service.Search(*principal, *parsed);
     if (!result.ok()) return Error(result.status());
+    // Fail closed: hits that could not be recorded are not delivered. The recorder reports the
+    // cause where the operator sees it; the client learns only that the server failed.
+    if (!RecordSearchDisclosures(record, *principal, kSearchPath, *result).ok()) {
+      return Error(Internal("the response could not be recorded in the disclosure log"));
+    }
     return JsonResponse(200, SearchResponseJson(*result));
   };
 }

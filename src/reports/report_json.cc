@@ -62,6 +62,7 @@ json::value SearchResponseJson(const SearchResponse& response) {
     hit["id"] = h.id;
     hit["type"] = h.type;
     hit["collection"] = h.collection;
+    hit["version"] = h.version;
     hit["name"] = h.name;
     hit["score"] = h.score;
     hit["snippet"] = h.snippet;

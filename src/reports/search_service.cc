@@ -359,6 +359,12 @@ Result<SearchResponse> SearchService::Search(const auth::Principal& principal,
     hit.collection = std::move(h.collection);
     store::ObjectRow row;
     (void)DecodeMeta(h.meta, hit.collection, hit.id, row, &hit.name);
+    hit.version = std::move(row.version);
+    if (std::none_of(response.collections.begin(), response.collections.end(),
+                     [&](const store::Collection& c) { return c.id == hit.collection; })) {
+      auto it = readable.find(hit.collection);
+      if (it != readable.end()) response.collections.push_back(it->second);
+    }
     hit.score = h.score;
     hit.snippet = std::move(h.snippet);
     hit.highlights = std::move(h.highlights);

@@ -57,6 +57,7 @@ struct SearchHit {
   std::string id;  // STIX id
   std::string type;
   std::string collection;  // collection id
+  std::string version;     // the indexed version: modified, else created; "" for SCOs
   std::string name;
   double score = 0;
   std::string snippet;
@@ -66,6 +67,9 @@ struct SearchHit {
 struct SearchResponse {
   std::vector<SearchHit> hits;
   size_t estimated_total = 0;  // visible matches (estimate)
+  // The collection of every hit, each once, in the order of its first hit (what a disclosure
+  // record needs: reports/disclosure.h).
+  std::vector<store::Collection> collections;
 };
 
 class SearchService {
