@@ -30,6 +30,12 @@ Result<std::unique_ptr<DisclosureLog>> OpenExisting(const std::string& data_dir,
   if (!std::filesystem::exists(db, ec)) {
     return NotFound("no database at '" + db + "' (is --data the server's data folder?)");
   }
+  // The server creates both files when it starts; a database without its record file means the
+  // records were removed (opening would start an empty log and hide that).
+  if (!std::filesystem::exists(RecordPath(db), ec)) {
+    return NotFound("no record file at '" + RecordPath(db) + "' beside '" + db +
+                    "': the log's records are missing");
+  }
   return DisclosureLog::Open(db, data_dir, clock);
 }
 
@@ -52,7 +58,8 @@ Result<int64_t> TimeArg(const std::string& text, int64_t fallback) {
 // An organization given by name is looked up in the store; identity ids are taken as they are.
 Result<std::string> ResolveOrg(const std::string& data_dir, const std::string& org) {
   if (org.rfind("identity--", 0) == 0) return org;
-  TABADUL_ASSIGN_OR_RETURN(auto store, store::SqliteStore::Open(DbPath(data_dir)));
+  TABADUL_ASSIGN_OR_RETURN(auto store,
+                           store::SqliteStore::Open(data_dir + "/" + kStoreFileName));
   TABADUL_ASSIGN_OR_RETURN(auto found, store->GetOrganization(org));
   return found.id;
 }

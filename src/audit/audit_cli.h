@@ -33,8 +33,12 @@ inline constexpr int kAuditExitOk = 0;
 inline constexpr int kAuditExitFailure = 1;
 inline constexpr int kAuditExitUsage = 2;
 
-// The store's database file inside the data folder (the same name cli/context.cc uses).
+// The log's database file inside the data folder (its records are in audit.log beside it,
+// see RecordPath in audit/disclosure_log.h).
 inline constexpr char kDatabaseFileName[] = "audit.db";
+// The store's database file inside the data folder (the same name cli/context.cc uses), where
+// organization names are looked up.
+inline constexpr char kStoreFileName[] = "tabadul.db";
 
 // Runs the audit subcommand given by `args` (the words after `audit`, e.g. {"show", "--object",
 // "indicator--..."}) against the data folder. Heads are timed by `clock` (SystemClock in the

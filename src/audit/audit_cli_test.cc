@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <sstream>
@@ -17,7 +19,7 @@ constexpr int64_t kStart = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z
 class AuditCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = store::SqliteStore::Open(db_);
+    auto store = store::SqliteStore::Open(dir_.Join(kStoreFileName));
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->CreateOrganization({acme_, "acme", 0}).ok());
     auto log = DisclosureLog::Open(db_, dir_.path(), clock_);
@@ -35,6 +37,7 @@ class AuditCliTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::string db_ = dir_.Join(kDatabaseFileName);
+  std::string records_ = RecordPath(db_);
   FakeClock clock_{kStart};
   std::string acme_ = "identity--" + testing::Uuid(1);
   std::string globex_ = "identity--" + testing::Uuid(2);
@@ -44,7 +47,7 @@ class AuditCliTest : public ::testing::Test {
 TEST_F(AuditCliTest, VerifyIntactAndTampered) {
   EXPECT_EQ(Run({"verify"}), 0) << err_.str();
   EXPECT_EQ(out_.str(), "audit log intact (4 records, last seq 4)\n");
-  testing::Sql(db_, "UPDATE audit_records SET user_name = 'eve' WHERE seq = 2");
+  testing::EditRecord(records_, 1, [](Record& r) { r.user = "eve"; });
   EXPECT_EQ(Run({"verify"}), 1);
   EXPECT_EQ(out_.str().rfind("TAMPERED at seq 2: ", 0), 0u) << out_.str();
 }
@@ -86,7 +89,10 @@ TEST_F(AuditCliTest, HeadAndCheckHead) {
   EXPECT_EQ(Run({"head"}), 0);
   EXPECT_EQ(out_.str().rfind("tabadul-audit-head v1\nseq 4\n", 0), 0u);
 
-  testing::Sql(db_, "DELETE FROM audit_records WHERE seq = 4; DELETE FROM audit_heads;");
+  auto f = testing::Split(records_);
+  f.frames.pop_back();
+  testing::WriteBytes(records_, f.Join());
+  testing::Sql(db_, "DELETE FROM audit_heads");
   EXPECT_EQ(Run({"verify"}), 0);  // the chain alone cannot know
   EXPECT_EQ(Run({"check-head", file}), 1);
   EXPECT_EQ(out_.str().rfind("TAMPERED at seq 4: ", 0), 0u) << out_.str();
@@ -124,6 +130,10 @@ TEST_F(AuditCliTest, MissingDatabaseIsAFailure) {
   std::ostringstream out, err;
   EXPECT_EQ(RunAuditCommand(empty.path(), {"verify"}, clock_, out, err), 1);
   EXPECT_NE(err.str().find("no database"), std::string::npos);
+  // The records removed wholesale, database left: a failure, not an empty log.
+  std::filesystem::remove(records_);
+  EXPECT_EQ(Run({"verify"}), 1);
+  EXPECT_NE(err_.str().find("records are missing"), std::string::npos) << err_.str();
 }
 
 TEST_F(AuditCliTest, RegistersUnderAnApp) {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -78,13 +80,92 @@ inline void Sql(const std::string& db_path, const std::string& sql) {
   ASSERT_TRUE(st.ok()) << st.ToString() << " in " << sql;
 }
 
-// The tamperer rewrites record `seq`'s delivered versions (in the stored form) and, when
-// `item_count` >= 0, its item count.
-inline void SetItems(const std::string& db_path, int64_t seq,
-                     const std::vector<store::AuditItem>& items, int64_t item_count = -1) {
-  std::string sql = "UPDATE audit_records SET items = X'" + ToHex(store::EncodeAuditItems(items)) + "'";
-  if (item_count >= 0) sql += ", item_count = " + std::to_string(item_count);
-  Sql(db_path, sql + " WHERE seq = " + std::to_string(seq));
+// ---- The tamperer's view of the record file (audit/record_file.h), written from its layout
+// description rather than with RecordFile, so the tests check the documented bytes. ----------
+
+inline std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+inline void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+inline uint32_t U32At(const std::string& s, size_t at) {
+  return static_cast<uint32_t>(static_cast<uint8_t>(s[at])) << 24 |
+         static_cast<uint32_t>(static_cast<uint8_t>(s[at + 1])) << 16 |
+         static_cast<uint32_t>(static_cast<uint8_t>(s[at + 2])) << 8 |
+         static_cast<uint32_t>(static_cast<uint8_t>(s[at + 3]));
+}
+
+inline std::string U32Bytes(uint32_t n) {
+  return {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
+          static_cast<char>(n)};
+}
+
+// A record file cut into its header and frames (each frame whole: marker, lengths, hash).
+struct SplitFile {
+  std::string header;
+  std::vector<std::string> frames;
+  std::string Join() const {
+    std::string out = header;
+    for (const auto& f : frames) out += f;
+    return out;
+  }
+};
+
+inline SplitFile Split(const std::string& path) {
+  const std::string bytes = ReadBytes(path);
+  SplitFile out;
+  out.header = bytes.substr(0, 16);
+  EXPECT_EQ(out.header, "tabadul audit 1\n");
+  size_t at = 16;
+  while (at < bytes.size()) {
+    EXPECT_EQ(bytes.substr(at, 4), "TREC");
+    const uint32_t n = U32At(bytes, at + 4);
+    EXPECT_EQ(U32At(bytes, at + 8 + n), n);
+    out.frames.push_back(bytes.substr(at, 8 + n + 4));
+    at += 8 + n + 4;
+  }
+  return out;
+}
+
+// The record a frame holds, and the frame of a record: with `rehash`, the hash is recomputed
+// over the new body (a forger who knows the public hash function); else the old one is kept.
+inline Record ParseFrame(const std::string& frame) {
+  const uint32_t n = U32At(frame, 4);
+  Record r;
+  Status st = ParseRecordBody(std::string_view(frame).substr(8, n - 32), &r);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  r.hash = ToHex(frame.substr(8 + n - 32, 32));
+  EXPECT_TRUE(store::DecodeAuditItems(r.encoded_items, &r.items));
+  return r;
+}
+
+inline std::string MakeFrame(const Record& r, bool rehash, const std::string& old_frame = "") {
+  std::string body;
+  AppendRecordBody(r, &body);
+  std::string hash;
+  if (rehash) {
+    hash = RecordHashOfBody(body);
+  } else {
+    const uint32_t n = U32At(old_frame, 4);
+    hash = old_frame.substr(8 + n - 32, 32);
+  }
+  const auto n = static_cast<uint32_t>(body.size() + 32);
+  return "TREC" + U32Bytes(n) + body + hash + U32Bytes(n);
+}
+
+// Rewrites record number `index` (0-based) with `edit`, keeping its stored hash or not.
+template <typename Edit>
+void EditRecord(const std::string& path, size_t index, Edit edit, bool rehash = false) {
+  SplitFile f = Split(path);
+  ASSERT_LT(index, f.frames.size());
+  Record r = ParseFrame(f.frames[index]);
+  edit(r);
+  f.frames[index] = MakeFrame(r, rehash, f.frames[index]);
+  WriteBytes(path, f.Join());
 }
 
 }  // namespace tabadul::audit::testing

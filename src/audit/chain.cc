@@ -1,126 +1,95 @@
 #include "audit/chain.h"
 
-#include <sodium.h>
+#include <openssl/evp.h>
 
-#include <algorithm>
 #include <cassert>
 #include <cstring>
-#include <vector>
+#include <memory>
 
 namespace tabadul::audit {
 namespace {
 
-constexpr char kLeafTag[] = "tabadul.audit.leaf.v2";
-constexpr char kNodeTag[] = "tabadul.audit.node.v1";
-constexpr char kEmptyTag[] = "tabadul.audit.empty.v1";
-constexpr char kRecordTag[] = "tabadul.audit.record.v1";
+constexpr char kRecordTag[] = "tabadul.audit.record.v2";
 constexpr char kHeadTag[] = "tabadul.audit.head.v1";
 
-void PutU64(uint64_t v, char* out) {
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+void PutU64(uint64_t v, std::string* out) {
+  char tmp[8];
+  for (int i = 0; i < 8; ++i) tmp[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+  out->append(tmp, sizeof tmp);
 }
 
-// Builds a message in a reused buffer and hashes it.
-class Message {
+void PutStr(std::string_view s, std::string* out) {
+  const auto n = static_cast<uint32_t>(s.size());
+  const char len[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                       static_cast<char>(n >> 8), static_cast<char>(n)};
+  out->append(len, sizeof len);
+  out->append(s.data(), s.size());
+}
+
+// Reads a body field by field; every read fails once the bytes run out.
+class BodyReader {
  public:
-  explicit Message(std::string_view tag) { Reset(tag); }
-  // Starts a new message in the same buffer (no allocation once it is large enough).
-  void Reset(std::string_view tag) {
-    buf_.clear();
-    buf_.append(tag.data(), tag.size() + 1);  // with its NUL
+  explicit BodyReader(std::string_view in) : in_(in) {}
+  bool U8(uint8_t* v) {
+    if (in_.size() - pos_ < 1) return false;
+    *v = static_cast<uint8_t>(in_[pos_++]);
+    return true;
   }
-  // Appending byte by byte cost more than the hashing itself; integers go in with one append.
-  Message& U64(uint64_t v) {
-    char tmp[8];
-    PutU64(v, tmp);
-    buf_.append(tmp, sizeof tmp);
-    return *this;
+  bool U64(uint64_t* v) {
+    if (in_.size() - pos_ < 8) return false;
+    uint64_t x = 0;
+    for (int i = 0; i < 8; ++i) x = x << 8 | static_cast<uint8_t>(in_[pos_ + i]);
+    pos_ += 8;
+    *v = x;
+    return true;
   }
-  Message& Str(std::string_view s) {
-    const auto n = static_cast<uint32_t>(s.size());
-    const char len[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
-                         static_cast<char>(n >> 8), static_cast<char>(n)};
-    buf_.append(len, sizeof len);
-    buf_.append(s.data(), s.size());
-    return *this;
+  bool Str(std::string* s) {
+    if (in_.size() - pos_ < 4) return false;
+    uint32_t n = 0;
+    for (int i = 0; i < 4; ++i) n = n << 8 | static_cast<uint8_t>(in_[pos_ + i]);
+    pos_ += 4;
+    if (in_.size() - pos_ < n) return false;
+    s->assign(in_.data() + pos_, n);
+    pos_ += n;
+    return true;
   }
-  Message& U8(uint8_t v) {
-    buf_ += static_cast<char>(v);
-    return *this;
+  bool Raw(size_t n, std::string_view* out) {
+    if (in_.size() - pos_ < n) return false;
+    *out = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
   }
-  // One item's hashed form (chain.h).
-  Message& Item(const store::AuditItemView& it) {
-    if (it.typed_id && it.version_kind != store::AuditVersionKind::kRaw) {
-      // The usual item, assembled on the stack and appended at once.
-      char tmp[1 + 1 + 255 + 16 + 8];
-      size_t n = 0;
-      tmp[n++] = static_cast<char>(it.tag);
-      tmp[n++] = static_cast<char>(it.type.size());
-      std::memcpy(tmp + n, it.type.data(), it.type.size());
-      n += it.type.size();
-      std::memcpy(tmp + n, it.uuid.data(), it.uuid.size());
-      n += it.uuid.size();
-      if (it.version_kind == store::AuditVersionKind::kTimestamp) {
-        PutU64(static_cast<uint64_t>(it.version_ns), tmp + n);
-        n += 8;
-      }
-      buf_.append(tmp, n);
-      return *this;
-    }
-    U8(it.tag);
-    if (it.typed_id) {
-      U8(static_cast<uint8_t>(it.type.size())).Raw(it.type).Raw(it.uuid);
-    } else {
-      Str(it.raw_id);
-    }
-    if (it.version_kind == store::AuditVersionKind::kTimestamp) {
-      U64(static_cast<uint64_t>(it.version_ns));
-    } else if (it.version_kind == store::AuditVersionKind::kRaw) {
-      Str(it.raw_version);
-    }
-    return *this;
-  }
-  Message& Raw(std::string_view s) {
-    buf_.append(s.data(), s.size());
-    return *this;
-  }
-  // A hash given as hex: its 32 raw bytes, or a marker and the text when it is not valid hex of
-  // the right length (a tampered row must still hash to something, and never to a valid value).
-  Message& HashHex(std::string_view hex) {
-    auto raw = FromHex(hex);
-    if (raw && raw->size() == kHashBytes) {
-      buf_ += '\x00';
-      return Raw(*raw);
-    }
-    buf_ += '\x01';
-    return Str(hex);
-  }
-  void PatchU64(size_t at, uint64_t v) {
-    for (int i = 7; i >= 0; --i) buf_[at + 7 - i] = static_cast<char>((v >> (i * 8)) & 0xff);
-  }
-  const std::string& bytes() const { return buf_; }
-  std::string Hash() const {
-    std::string out(kHashBytes, '\0');
-    crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                       reinterpret_cast<const unsigned char*>(buf_.data()), buf_.size(), nullptr, 0);
-    return out;
-  }
+  bool AtEnd() const { return pos_ == in_.size(); }
 
  private:
-  std::string buf_;
+  std::string_view in_;
+  size_t pos_ = 0;
 };
 
-std::string Node(const std::string& left, const std::string& right) {
-  return Message(kNodeTag).Raw(left).Raw(right).Hash();
-}
+// One digest context per thread, reused: allocating and fetching the algorithm per record cost
+// about as much as hashing it.
+struct DigestContext {
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() {
+    EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
+  }
+};
 
-// Root over leaves[lo, hi), hi - lo >= 1.
-std::string Root(const std::vector<std::string>& leaves, size_t lo, size_t hi) {
-  size_t n = hi - lo;
-  if (n == 1) return leaves[lo];
-  size_t split = 1;
-  while (split * 2 < n) split *= 2;
-  return Node(Root(leaves, lo, lo + split), Root(leaves, lo + split, hi));
+std::string Sha256Parts(std::string_view a, std::string_view b) {
+  thread_local DigestContext d;
+  assert(d.md != nullptr && d.ctx != nullptr);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  // SHA-256 over in-memory bytes cannot fail short of memory corruption; the results are not
+  // checked one by one, but a failure leaves `n` short and is caught below.
+  EVP_DigestInit_ex(d.ctx, d.md, nullptr);
+  EVP_DigestUpdate(d.ctx, a.data(), a.size());
+  EVP_DigestUpdate(d.ctx, b.data(), b.size());
+  EVP_DigestFinal_ex(d.ctx, out, &n);
+  if (n != kHashBytes) std::abort();  // OpenSSL without SHA-256: nothing can be logged safely
+  return std::string(reinterpret_cast<const char*>(out), n);
 }
 
 }  // namespace
@@ -153,51 +122,76 @@ std::optional<std::string> FromHex(std::string_view hex) {
   return out;
 }
 
-std::string MerkleRoot(std::string_view encoded_items, int64_t* count) {
-  std::vector<std::string> leaves;
-  leaves.reserve(8);
-  store::AuditItemsReader reader(encoded_items);
-  store::AuditItemView item;
-  Message m(kLeafTag);
-  int64_t n = 0;
-  bool more = reader.Next(&item);
-  while (more) {
-    // The chunk's item count is written first; patch it in once the chunk is complete.
-    m.Reset(kLeafTag);
-    const size_t count_at = m.bytes().size();
-    m.U64(0);
-    uint64_t k = 0;
-    for (; more && k < kItemsPerLeaf; ++k, more = reader.Next(&item)) m.Item(item);
-    m.PatchU64(count_at, k);
-    n += static_cast<int64_t>(k);
-    leaves.push_back(m.Hash());
+std::string Sha256(std::string_view bytes) { return Sha256Parts(bytes, {}); }
+
+void AppendRecordBody(const store::AuditRecord& r, std::string* out) {
+  out->reserve(out->size() + 64 + r.org_id.size() + r.user.size() + r.path.size() +
+               r.agreement_id.size() + r.collection_id.size() + r.encoded_items.size() + 32);
+  out->push_back(static_cast<char>(kRecordBodyVersion));
+  PutU64(static_cast<uint64_t>(r.seq), out);
+  PutU64(static_cast<uint64_t>(r.time_us), out);
+  PutStr(r.org_id, out);
+  PutStr(r.user, out);
+  PutStr(r.path, out);
+  PutStr(r.agreement_id, out);
+  PutStr(r.collection_id, out);
+  PutU64(static_cast<uint64_t>(r.item_count), out);
+  PutStr(r.encoded_items, out);
+  auto prev = FromHex(r.prev_hash);
+  if (prev && prev->size() == kHashBytes) {
+    out->append(*prev);
+  } else {
+    // Only a hand-made record has no valid prev_hash; it can never link (links compare text).
+    out->append(kHashBytes, '\xff');
   }
-  if (count) *count = n;
-  if (reader.malformed()) return {};
-  if (leaves.empty()) return ToHex(Message(kEmptyTag).Hash());
-  return ToHex(Root(leaves, 0, leaves.size()));
 }
 
-std::string MerkleRoot(std::span<const store::AuditItem> items) {
-  store::AuditItemList list;
-  list.Reserve(items.size());
-  for (const auto& it : items) list.Add(it.object_id, it.version);
-  return MerkleRoot(list.encoded());
+std::string RecordHashOfBody(std::string_view body) {
+  return Sha256Parts(std::string_view(kRecordTag, sizeof kRecordTag), body);
 }
 
-std::string RecordHash(const store::AuditRecord& r) {
-  Message m(kRecordTag);
-  m.U64(static_cast<uint64_t>(r.seq)).U64(static_cast<uint64_t>(r.time_us));
-  m.Str(r.org_id).Str(r.user).Str(r.path).Str(r.agreement_id).Str(r.collection_id);
-  m.U64(static_cast<uint64_t>(r.item_count));
-  m.HashHex(r.merkle_root).HashHex(r.prev_hash);
-  return ToHex(m.Hash());
+Status ParseRecordBody(std::string_view body, store::AuditRecord* r) {
+  BodyReader in(body);
+  uint8_t version = 0;
+  if (!in.U8(&version)) return InvalidArgument("the record is empty");
+  if (version != kRecordBodyVersion) {
+    return InvalidArgument("the record is in body version " + std::to_string(version) +
+                           "; this build reads version " + std::to_string(kRecordBodyVersion));
+  }
+  uint64_t seq = 0, time = 0, count = 0;
+  std::string_view prev;
+  if (!in.U64(&seq) || !in.U64(&time) || !in.Str(&r->org_id) || !in.Str(&r->user) ||
+      !in.Str(&r->path) || !in.Str(&r->agreement_id) || !in.Str(&r->collection_id) ||
+      !in.U64(&count) || !in.Str(&r->encoded_items) || !in.Raw(kHashBytes, &prev)) {
+    return InvalidArgument("the record's fields run past its end");
+  }
+  if (!in.AtEnd()) return InvalidArgument("the record has bytes after its last field");
+  r->seq = static_cast<int64_t>(seq);
+  r->time_us = static_cast<int64_t>(time);
+  r->item_count = static_cast<int64_t>(count);
+  r->prev_hash = ToHex(prev);
+  return Status::Ok();
+}
+
+std::string RecordHash(const store::AuditRecord& record) {
+  std::string body;
+  AppendRecordBody(record, &body);
+  return ToHex(RecordHashOfBody(body));
 }
 
 std::string HeadMessage(int64_t seq, std::string_view hash_hex, int64_t time_us) {
-  Message m(kHeadTag);
-  m.U64(static_cast<uint64_t>(seq)).HashHex(hash_hex).U64(static_cast<uint64_t>(time_us));
-  return m.bytes();
+  std::string m(kHeadTag, sizeof kHeadTag);  // with its NUL
+  PutU64(static_cast<uint64_t>(seq), &m);
+  auto raw = FromHex(hash_hex);
+  if (raw && raw->size() == kHashBytes) {
+    m += '\x00';
+    m += *raw;
+  } else {
+    m += '\x01';
+    PutStr(hash_hex, &m);
+  }
+  PutU64(static_cast<uint64_t>(time_us), &m);
+  return m;
 }
 
 }  // namespace tabadul::audit

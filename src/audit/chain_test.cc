@@ -24,40 +24,7 @@ TEST(HexTest, RoundTripsAndRefusesMalformed) {
   EXPECT_EQ(FromHex(""), std::string());
 }
 
-TEST(MerkleRootTest, DependsOnEveryItemAndTheirOrder) {
-  std::set<std::string> roots;
-  for (int n = 0; n <= 9; ++n) roots.insert(MerkleRoot(Items(n)));
-  EXPECT_EQ(roots.size(), 10u);  // every size gives a different root
-  for (int n : {1, 2, 3, 5, 8, 100}) {
-    auto items = Items(n);
-    const std::string root = MerkleRoot(items);
-    EXPECT_EQ(root.size(), 64u);
-    EXPECT_EQ(MerkleRoot(items), root);  // deterministic
-    for (int i = 0; i < n; ++i) {
-      auto changed = items;
-      changed[i].version += "x";
-      EXPECT_NE(MerkleRoot(changed), root) << n << " " << i;
-    }
-    if (n >= 2) {
-      auto swapped = items;
-      std::swap(swapped[0], swapped[n - 1]);
-      EXPECT_NE(MerkleRoot(swapped), root);
-    }
-  }
-}
-
-TEST(MerkleRootTest, IdAndVersionBoundaryMatters) {
-  std::vector<store::AuditItem> a{{"ab", "c"}}, b{{"a", "bc"}};
-  EXPECT_NE(MerkleRoot(a), MerkleRoot(b));
-}
-
-TEST(MerkleRootTest, TwoLevelTreeIsNotASingleLeafList) {
-  // A 2-item tree and a 1-item "list" whose version holds both items' text must differ.
-  std::vector<store::AuditItem> two{{"x", "1"}, {"y", "2"}}, one{{"x", "1y2"}};
-  EXPECT_NE(MerkleRoot(two), MerkleRoot(one));
-}
-
-store::AuditRecord SampleRecord() {
+store::AuditRecord SampleRecord(int items = 3) {
   store::AuditRecord r;
   r.seq = 7;
   r.time_us = 1'700'000'000'000'000;
@@ -66,81 +33,43 @@ store::AuditRecord SampleRecord() {
   r.path = "/api/collections/c/objects/";
   r.agreement_id = "agr";
   r.collection_id = "c";
-  r.items = Items(3);
-  r.item_count = 3;
-  r.merkle_root = MerkleRoot(r.items);
+  r.items = Items(items);
+  r.encoded_items = store::EncodeAuditItems(r.items);
+  r.item_count = items;
   r.prev_hash = kGenesisHash;
   return r;
 }
 
-// Items in the compact stored form (typed ids, timestamp versions) the TAXII hook produces.
-std::vector<store::AuditItem> TypedItems(int n) {
-  std::vector<store::AuditItem> out;
-  for (int i = 0; i < n; ++i) {
-    char uuid[40];
-    std::snprintf(uuid, sizeof uuid, "6ba7b810-9dad-41d1-80b4-%012d", i);
-    out.push_back({std::string(i % 3 ? "indicator" : "malware") + "--" + uuid,
-                   "2024-01-01T00:00:" + std::to_string(10 + i % 50) + ".000Z"});
-  }
+std::string U64(uint64_t v) {
+  std::string out;
+  for (int i = 7; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
   return out;
 }
-
-TEST(MerkleRootTest, CompactFormsCoverTypeUuidInstantAndPrecision) {
-  const auto base = TypedItems(40);
-  const std::string root = MerkleRoot(base);
-  int64_t count = 0;
-  EXPECT_EQ(MerkleRoot(store::EncodeAuditItems(base), &count), root);  // text or stored form
-  EXPECT_EQ(count, 40);
-  std::vector<std::function<void(std::vector<store::AuditItem>&)>> changes = {
-      [](auto& v) { v[17].object_id[0] = 'x'; },                        // type
-      [](auto& v) { v[17].object_id.back() ^= 1; },                     // UUID
-      [](auto& v) { v[17].version = "2024-01-01T00:00:27.001Z"; },      // instant
-      [](auto& v) { v[17].version = "2024-01-01T00:00:27Z"; },          // same instant, 0 digits
-      [](auto& v) { v[17].version = "2024-01-01T00:00:27.000000Z"; },   // same instant, 6 digits
-      [](auto& v) { v[17].version.clear(); },                           // unversioned
-      [](auto& v) { v[17].object_id[12] = 'A'; },                       // upper case: raw form
-      [](auto& v) { std::swap(v[15], v[16]); },                         // order across leaves
-  };
-  for (size_t i = 0; i < changes.size(); ++i) {
-    auto changed = base;
-    changes[i](changed);
-    EXPECT_NE(MerkleRoot(changed), root) << "change " << i;
-  }
+std::string Str(const std::string& s) {
+  const auto n = static_cast<uint32_t>(s.size());
+  return std::string{static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                     static_cast<char>(n >> 8), static_cast<char>(n)} + s;
 }
 
-// The leaf of one item, built by hand from the bytes chain.h documents.
-TEST(MerkleRootTest, OneItemLeafIsTheDocumentedBytes) {
-  const std::string id = "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8";
-  const std::string version = "2024-01-01T00:00:00.123Z";  // 1704067200.123 s
-  std::string msg("tabadul.audit.leaf.v2", 22);            // with its NUL
-  msg += std::string("\0\0\0\0\0\0\0\x01", 8);          // u64 k = 1
-  msg += static_cast<char>(0x02 | 3 << 3);                 // typed id, timestamp, 3 digits
-  msg += static_cast<char>(9);
-  msg += "indicator";
-  msg += *FromHex("6ba7b8109dad41d180b400c04fd430c8");
-  const uint64_t ns = 1'704'067'200'123'000'000;
-  for (int i = 7; i >= 0; --i) msg += static_cast<char>((ns >> (8 * i)) & 0xff);
-  std::string leaf(kHashBytes, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(leaf.data()), leaf.size(),
-                     reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), nullptr, 0);
-  EXPECT_EQ(MerkleRoot(std::vector<store::AuditItem>{{id, version}}), ToHex(leaf));
-  // A raw id and a raw version: str() is a u32 length and the bytes.
-  std::string raw("tabadul.audit.leaf.v2", 22);
-  raw += std::string("\0\0\0\0\0\0\0\x01", 8);
-  raw += static_cast<char>(0x01 | 0x04);
-  raw += std::string("\0\0\0\x03", 4) + "a-b" + std::string("\0\0\0\x02", 4) + "v1";
-  crypto_generichash(reinterpret_cast<unsigned char*>(leaf.data()), leaf.size(),
-                     reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), nullptr, 0);
-  EXPECT_EQ(MerkleRoot(std::vector<store::AuditItem>{{"a-b", "v1"}}), ToHex(leaf));
-}
-
-TEST(MerkleRootTest, MalformedStoredFormHasNoRoot) {
-  std::string encoded = store::EncodeAuditItems(TypedItems(3));
-  EXPECT_FALSE(MerkleRoot(encoded).empty());
-  EXPECT_TRUE(MerkleRoot(encoded.substr(0, encoded.size() - 1)).empty());
-  EXPECT_TRUE(MerkleRoot("").empty());
-  EXPECT_EQ(MerkleRoot(std::string(1, char{store::kAuditItemsFormat})),
-            MerkleRoot(std::vector<store::AuditItem>{}));
+// The body and hash built by hand from the bytes chain.h documents, hashed with libsodium's
+// SHA-256 (an implementation independent of the OpenSSL one the chain uses).
+TEST(RecordHashTest, IsTheDocumentedBytes) {
+  const store::AuditRecord r = SampleRecord();
+  const std::string body = std::string(1, '\x01') + U64(7) + U64(1'700'000'000'000'000) +
+                           Str("identity--1") + Str("alice") + Str("/api/collections/c/objects/") +
+                           Str("agr") + Str("c") + U64(3) + Str(r.encoded_items) +
+                           std::string(32, '\0');
+  std::string built;
+  AppendRecordBody(r, &built);
+  EXPECT_EQ(built, body);
+  const std::string message = std::string("tabadul.audit.record.v2", 24) + body;  // with its NUL
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  ASSERT_EQ(sodium_init() >= 0, true);
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  const std::string expected(reinterpret_cast<const char*>(digest), sizeof digest);
+  EXPECT_EQ(RecordHashOfBody(body), expected);
+  EXPECT_EQ(RecordHash(r), ToHex(expected));
+  EXPECT_EQ(Sha256("abc"), *FromHex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 }
 
 TEST(RecordHashTest, CoversEveryField) {
@@ -157,7 +86,7 @@ TEST(RecordHashTest, CoversEveryField) {
       [](auto& r) { r.agreement_id += "x"; },
       [](auto& r) { r.collection_id += "x"; },
       [](auto& r) { r.item_count++; },
-      [](auto& r) { r.merkle_root[0] = r.merkle_root[0] == 'a' ? 'b' : 'a'; },
+      [](auto& r) { r.encoded_items = store::EncodeAuditItems(Items(2)); },
       [](auto& r) { r.prev_hash[63] = '1'; },
       [](auto& r) { r.prev_hash = "not hex"; },
   };
@@ -168,13 +97,57 @@ TEST(RecordHashTest, CoversEveryField) {
   }
 }
 
-TEST(RecordHashTest, UppercaseHexIsNotTheSameRecord) {
-  // Stored hashes are lowercase; an uppercase rewrite hashes the same bytes, which is harmless
-  // (the record says the same thing), but a malformed value never matches a well-formed one.
-  auto r = SampleRecord();
-  auto bad = r;
-  bad.merkle_root = r.merkle_root.substr(1);
-  EXPECT_NE(RecordHash(bad), RecordHash(r));
+// The hash covers each delivered (id, version) and their order.
+TEST(RecordHashTest, DependsOnEveryItemAndTheirOrder) {
+  std::set<std::string> hashes;
+  for (int n = 0; n <= 9; ++n) hashes.insert(RecordHash(SampleRecord(n)));
+  EXPECT_EQ(hashes.size(), 10u);
+  const auto base = SampleRecord(5);
+  const std::string h = RecordHash(base);
+  for (size_t i = 0; i < 5; ++i) {
+    auto r = base;
+    r.items[i].version += "x";
+    r.encoded_items = store::EncodeAuditItems(r.items);
+    EXPECT_NE(RecordHash(r), h) << i;
+    r = base;
+    std::swap(r.items[i], r.items[(i + 1) % 5]);
+    r.encoded_items = store::EncodeAuditItems(r.items);
+    EXPECT_NE(RecordHash(r), h) << i;
+  }
+  // The boundary between an id and its version is part of what is hashed.
+  auto a = base, b = base;
+  a.items = {{"ab", "c"}};
+  b.items = {{"a", "bc"}};
+  a.encoded_items = store::EncodeAuditItems(a.items);
+  b.encoded_items = store::EncodeAuditItems(b.items);
+  EXPECT_NE(RecordHash(a), RecordHash(b));
+}
+
+TEST(RecordBodyTest, RoundTripsAndRefusesMalformed) {
+  const store::AuditRecord r = SampleRecord();
+  std::string body;
+  AppendRecordBody(r, &body);
+  store::AuditRecord back;
+  ASSERT_TRUE(ParseRecordBody(body, &back).ok());
+  EXPECT_EQ(back.seq, r.seq);
+  EXPECT_EQ(back.time_us, r.time_us);
+  EXPECT_EQ(back.org_id, r.org_id);
+  EXPECT_EQ(back.user, r.user);
+  EXPECT_EQ(back.path, r.path);
+  EXPECT_EQ(back.agreement_id, r.agreement_id);
+  EXPECT_EQ(back.collection_id, r.collection_id);
+  EXPECT_EQ(back.item_count, r.item_count);
+  EXPECT_EQ(back.encoded_items, r.encoded_items);
+  EXPECT_EQ(back.prev_hash, r.prev_hash);
+  for (size_t cut = 0; cut < body.size(); ++cut) {
+    store::AuditRecord partial;
+    EXPECT_FALSE(ParseRecordBody(std::string_view(body).substr(0, cut), &partial).ok()) << cut;
+  }
+  EXPECT_NE(ParseRecordBody(body + "x", &back).message().find("after its last field"),
+            std::string::npos);
+  std::string v2 = body;
+  v2[0] = '\x02';
+  EXPECT_NE(ParseRecordBody(v2, &back).message().find("body version 2"), std::string::npos);
 }
 
 TEST(HeadMessageTest, CoversSeqHashAndTime) {
@@ -183,6 +156,7 @@ TEST(HeadMessageTest, CoversSeqHashAndTime) {
   EXPECT_NE(HeadMessage(5, std::string(63, '0') + "1", 10), m);
   EXPECT_NE(HeadMessage(5, kGenesisHash, 11), m);
   EXPECT_EQ(HeadMessage(5, kGenesisHash, 10), m);
+  EXPECT_NE(HeadMessage(5, "not hex", 10), HeadMessage(5, "not hex!", 10));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <set>
 
 #include "audit/chain.h"
 #include "common/timestamp.h"
@@ -9,7 +10,7 @@
 namespace tabadul::audit {
 namespace {
 
-constexpr size_t kVerifyChunk = 1000;
+constexpr size_t kIndexBatch = 2000;  // records indexed per transaction
 
 VerifyReport Bad(VerifyReport report, int64_t seq, std::string reason) {
   report.ok = false;
@@ -20,23 +21,28 @@ VerifyReport Bad(VerifyReport report, int64_t seq, std::string reason) {
 
 std::string Seq(int64_t seq) { return "seq " + std::to_string(seq); }
 
-// The first problem inside one record (not its link to the previous one), or empty.
-// Hashes the stored form directly: `items` need not be decoded.
-std::string RecordProblem(const Record& r) {
+// The first problem inside one record's own bytes (not its link to the previous one), or empty.
+std::string RecordProblem(const ScannedRecord& s) {
+  if (!s.hash_matches) return "the record's contents do not match its hash";
+  store::AuditItemsReader reader(s.record.encoded_items);
+  store::AuditItemView item;
   int64_t count = 0;
-  const std::string root = MerkleRoot(r.encoded_items, &count);
-  if (root.empty() || r.item_count != count) {
-    return "the list of delivered versions is malformed (changed after it was written)";
+  while (reader.Next(&item)) ++count;
+  if (reader.malformed() || count != s.record.item_count) {
+    return "the list of delivered versions is malformed (it was forged with a matching hash)";
   }
-  if (root != r.merkle_root) {
-    return "the delivered versions do not match the record's Merkle root (a version was changed,"
-           " added or removed)";
-  }
-  if (RecordHash(r) != r.hash) return "the record's contents do not match its hash";
   return {};
 }
 
 }  // namespace
+
+std::string RecordPath(const std::string& db_path) {
+  constexpr std::string_view kDb = ".db";
+  if (db_path.size() > kDb.size() && db_path.ends_with(kDb)) {
+    return db_path.substr(0, db_path.size() - kDb.size()) + ".log";
+  }
+  return db_path + ".log";
+}
 
 Result<std::unique_ptr<DisclosureLog>> DisclosureLog::Open(const std::string& db_path,
                                                            const std::string& data_dir,
@@ -48,19 +54,18 @@ Result<std::unique_ptr<DisclosureLog>> DisclosureLog::Open(const std::string& db
 Result<std::unique_ptr<DisclosureLog>> DisclosureLog::Open(const std::string& db_path,
                                                            SigningKey key, const Clock& clock,
                                                            LogOptions options) {
-  TABADUL_ASSIGN_OR_RETURN(auto writer,
-                           store::SqliteAuditLog::Open(db_path, options.fsync_each_commit));
-  TABADUL_ASSIGN_OR_RETURN(auto reader,
-                           store::SqliteAuditLog::Open(db_path, options.fsync_each_commit));
+  TABADUL_ASSIGN_OR_RETURN(auto index, store::SqliteAuditIndex::Open(db_path));
+  TABADUL_ASSIGN_OR_RETURN(auto file, RecordFile::Open(RecordPath(db_path),
+                                                       options.fsync_each_commit));
   return std::unique_ptr<DisclosureLog>(new DisclosureLog(std::move(key), clock, options,
-                                                          std::move(writer), std::move(reader)));
+                                                          std::move(file), std::move(index)));
 }
 
 DisclosureLog::DisclosureLog(SigningKey key, const Clock& clock, LogOptions options,
-                             std::unique_ptr<store::SqliteAuditLog> writer,
-                             std::unique_ptr<store::SqliteAuditLog> reader)
-    : key_(std::move(key)), clock_(clock), options_(options), writer_db_(std::move(writer)),
-      reader_db_(std::move(reader)) {
+                             std::unique_ptr<RecordFile> file,
+                             std::unique_ptr<store::SqliteAuditIndex> index)
+    : key_(std::move(key)), clock_(clock), options_(options), file_(std::move(file)),
+      index_(std::move(index)) {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -88,7 +93,6 @@ Status DisclosureLog::Append(Disclosure d) {
   r.collection_id = std::move(d.collection_id);
   r.item_count = static_cast<int64_t>(d.versions.size());
   r.encoded_items = d.versions.Release();
-  r.merkle_root = MerkleRoot(r.encoded_items);  // on the caller's thread: appenders hash in parallel
 
   Waiter waiter;
   const bool wait = options_.wait_for_commit;
@@ -162,56 +166,70 @@ Status DisclosureLog::CommitBatch(std::vector<Pending>& batch) {
   std::vector<Record> records;
   records.reserve(batch.size());
   for (auto& p : batch) records.push_back(std::move(p.record));
-  return writer_db_->Append(records, [](const store::AuditTip& before, Record& r) {
-    r.prev_hash = before.seq == 0 ? std::string(kGenesisHash) : before.hash;
-    r.hash = RecordHash(r);
-  });
+  return file_->Append(records);
 }
 
 // ---- Verification ---------------------------------------------------------------------------
 
-Result<VerifyReport> DisclosureLog::VerifyChain() {
+Result<VerifyReport> DisclosureLog::VerifyChain(std::map<int64_t, std::string>* hashes) {
   VerifyReport report;
+  TABADUL_ASSIGN_OR_RETURN(const int64_t end, file_->StableSize());
+  RecordFile::Scanner scan(*file_, kRecordFileHeaderSize, end);
   std::string prev = kGenesisHash;
   int64_t expected = 1;
+  ScannedRecord s;
+  int64_t bad_offset = 0;
   while (true) {
-    TABADUL_ASSIGN_OR_RETURN(auto chunk, reader_db_->ReadFrom(expected, kVerifyChunk, /*decode_items=*/false));
-    for (const Record& r : chunk) {
-      if (r.seq != expected) {
-        return Bad(report, expected, Seq(expected) + " is missing (the next stored record is " +
-                                         Seq(r.seq) + "): a record was removed");
-      }
-      if (r.prev_hash != prev) {
-        return Bad(report, r.seq,
-                   Seq(r.seq) + " does not link to " + Seq(r.seq - 1) +
-                       " (its prev_hash differs): a record was inserted, removed, reordered or "
-                       "rewritten here");
-      }
-      if (std::string problem = RecordProblem(r); !problem.empty()) {
-        return Bad(report, r.seq, Seq(r.seq) + ": " + problem);
-      }
-      prev = r.hash;
-      report.last_seq = r.seq;
-      ++report.records_checked;
-      ++expected;
+    TABADUL_ASSIGN_OR_RETURN(auto step, scan.Next(&s, &bad_offset));
+    switch (step) {
+      case RecordFile::Scanner::Step::kEnd:
+        return report;
+      case RecordFile::Scanner::Step::kTorn:
+        return Bad(report, expected,
+                   "the file ends inside a record after " + Seq(expected - 1) +
+                       " (a write cut short by a crash, which the next append removes, or a "
+                       "truncation)");
+      case RecordFile::Scanner::Step::kMalformed:
+        return Bad(report, expected,
+                   "the bytes at offset " + std::to_string(bad_offset) + ", where " +
+                       Seq(expected) + " should start, are not a record: the file was edited here");
+      case RecordFile::Scanner::Step::kRecord:
+        break;
     }
-    if (chunk.size() < kVerifyChunk) return report;
+    const Record& r = s.record;
+    if (!s.body_status.ok()) {
+      return Bad(report, expected, Seq(expected) + " (at offset " + std::to_string(s.offset) +
+                                       ") does not parse: " + s.body_status.message());
+    }
+    if (r.seq != expected) {
+      if (r.seq > expected) {
+        return Bad(report, expected, Seq(expected) + " is missing (" + Seq(r.seq) +
+                                         " is stored in its place): a record was removed, or "
+                                         "records were reordered");
+      }
+      return Bad(report, expected, Seq(r.seq) + " is stored where " + Seq(expected) +
+                                       " should be: records were reordered or duplicated");
+    }
+    if (r.prev_hash != prev) {
+      return Bad(report, r.seq,
+                 Seq(r.seq) + " does not link to " + Seq(r.seq - 1) +
+                     " (its prev_hash differs): a record was inserted, removed, reordered or "
+                     "rewritten here");
+    }
+    if (std::string problem = RecordProblem(s); !problem.empty()) {
+      return Bad(report, r.seq, Seq(r.seq) + ": " + problem);
+    }
+    if (auto it = hashes->find(r.seq); it != hashes->end()) it->second = r.hash;
+    prev = r.hash;
+    report.last_seq = r.seq;
+    ++report.records_checked;
+    ++expected;
   }
 }
 
-Status DisclosureLog::CheckStoredHeads(VerifyReport& report) {
-  TABADUL_ASSIGN_OR_RETURN(auto heads, reader_db_->Heads());
-  for (const auto& row : heads) {
-    SignedHead h{row.seq, row.hash, row.time_us, row.public_key, row.signature};
-    TABADUL_ASSIGN_OR_RETURN(report, CheckHeadAgainst(report, h, "a head this log issued at " +
-                                                                     FormatTaxiiTimestamp(h.time_us)));
-    if (!report.ok) return Status::Ok();
-  }
-  return Status::Ok();
-}
-
-Result<VerifyReport> DisclosureLog::CheckHeadAgainst(VerifyReport report, const SignedHead& head,
-                                                     const std::string& what) {
+VerifyReport DisclosureLog::CheckHeadAgainst(VerifyReport report, const SignedHead& head,
+                                             const std::string& what,
+                                             const std::map<int64_t, std::string>& hashes) const {
   if (!SignatureValid(head)) {
     return Bad(report, head.seq, what + " has an invalid signature: the head was modified");
   }
@@ -230,31 +248,42 @@ Result<VerifyReport> DisclosureLog::CheckHeadAgainst(VerifyReport report, const 
                    Seq(head.seq) + ": records " + std::to_string(report.last_seq + 1) + ".." +
                    std::to_string(head.seq) + " were removed");
   }
-  TABADUL_ASSIGN_OR_RETURN(auto rec, reader_db_->Get(head.seq));
-  if (!rec || rec->hash != head.hash) {
+  auto it = hashes.find(head.seq);
+  if (it == hashes.end() || it->second != head.hash) {
     return Bad(report, head.seq, Seq(head.seq) + " differs from " + what +
                                      ": the log was rewritten at or before it");
   }
   return report;
 }
 
-Result<VerifyReport> DisclosureLog::Verify() {
-  (void)Flush();  // check what was appended before the call; commit failures are Append's news
-  TABADUL_ASSIGN_OR_RETURN(auto report, VerifyChain());
+Result<VerifyReport> DisclosureLog::VerifyWithHeads(const SignedHead* kept) {
+  (void)Flush();  // check what was appended before the call; write failures are Append's news
+  TABADUL_ASSIGN_OR_RETURN(auto rows, index_->Heads());
+  std::map<int64_t, std::string> hashes;
+  for (const auto& row : rows) hashes[row.seq];
+  if (kept) hashes[kept->seq];
+  TABADUL_ASSIGN_OR_RETURN(auto report, VerifyChain(&hashes));
   if (!report.ok) return report;
-  TABADUL_RETURN_IF_ERROR(CheckStoredHeads(report));
+  for (const auto& row : rows) {
+    SignedHead h{row.seq, row.hash, row.time_us, row.public_key, row.signature};
+    report = CheckHeadAgainst(report, h,
+                              "a head this log issued at " + FormatTaxiiTimestamp(h.time_us),
+                              hashes);
+    if (!report.ok) return report;
+  }
+  if (kept) report = CheckHeadAgainst(report, *kept, "the kept head", hashes);
   return report;
 }
 
+Result<VerifyReport> DisclosureLog::Verify() { return VerifyWithHeads(nullptr); }
+
 Result<VerifyReport> DisclosureLog::CheckHead(const SignedHead& head) {
-  TABADUL_ASSIGN_OR_RETURN(auto report, Verify());
-  if (!report.ok) return report;
-  return CheckHeadAgainst(report, head, "the kept head");
+  return VerifyWithHeads(&head);
 }
 
 Result<SignedHead> DisclosureLog::Head() {
   TABADUL_RETURN_IF_ERROR(Flush());
-  TABADUL_ASSIGN_OR_RETURN(auto tip, reader_db_->Tip());
+  TABADUL_ASSIGN_OR_RETURN(auto tip, file_->Tip());
   SignedHead h;
   h.seq = tip.seq;
   h.hash = tip.seq == 0 ? std::string(kGenesisHash) : tip.hash;
@@ -262,22 +291,74 @@ Result<SignedHead> DisclosureLog::Head() {
   h.public_key = key_.PublicKeyHex();
   h.signature = ToHex(key_.Sign(HeadMessage(h.seq, h.hash, h.time_us)));
   TABADUL_RETURN_IF_ERROR(
-      reader_db_->PutHead({h.seq, h.hash, h.time_us, h.public_key, h.signature}));
+      index_->PutHead({h.seq, h.hash, h.time_us, h.public_key, h.signature}));
   return h;
 }
 
 // ---- Queries --------------------------------------------------------------------------------
 
+Status DisclosureLog::CatchUpIndex() {
+  (void)Flush();
+  TABADUL_ASSIGN_OR_RETURN(const int64_t end, file_->StableSize());
+  return index_->CatchUp([&](const store::AuditIndexState& state)
+                             -> Result<store::SqliteAuditIndex::Batch> {
+    store::SqliteAuditIndex::Batch batch;
+    int64_t from = state.offset;
+    int64_t seq = state.seq;
+    // The index must still describe this file: the record after it starts where it ended.
+    bool matches = from >= kRecordFileHeaderSize && from <= end;
+    if (matches && from < end) {
+      TABADUL_ASSIGN_OR_RETURN(auto next, file_->ReadAt(from, /*decode_items=*/false));
+      matches = next && next->body_status.ok() && next->record.seq == seq + 1;
+    }
+    if (state.offset == 0 && state.seq == 0) matches = true;  // a new index
+    if (!matches) {
+      batch.restart = true;
+      from = 0;
+      seq = 0;
+    }
+    if (from < kRecordFileHeaderSize) from = kRecordFileHeaderSize;
+    batch.next = {seq, from};
+    RecordFile::Scanner scan(*file_, from, end);
+    ScannedRecord s;
+    int64_t bad = 0;
+    store::AuditItemView item;
+    while (batch.entries.size() < kIndexBatch) {
+      TABADUL_ASSIGN_OR_RETURN(auto step, scan.Next(&s, &bad));
+      // A torn or damaged frame ends what can be indexed; `verify` reports it.
+      if (step != RecordFile::Scanner::Step::kRecord || !s.body_status.ok()) break;
+      store::AuditIndexEntry e;
+      e.seq = s.record.seq;
+      e.offset = s.offset;
+      e.time_us = s.record.time_us;
+      e.org_id = std::move(s.record.org_id);
+      store::AuditItemsReader reader(s.record.encoded_items);  // a malformed list indexes what decodes
+      while (reader.Next(&item)) e.object_ids.push_back(item.ObjectId());
+      batch.entries.push_back(std::move(e));
+      batch.next = {s.record.seq, s.next_offset};
+    }
+    return batch;
+  });
+}
+
+Result<std::optional<Record>> DisclosureLog::ReadHit(const store::AuditIndexHit& hit) {
+  TABADUL_ASSIGN_OR_RETURN(auto s, file_->ReadAt(hit.offset, /*decode_items=*/true));
+  if (!s || !s->body_status.ok() || s->record.seq != hit.seq) return std::optional<Record>();
+  return std::optional<Record>(std::move(s->record));
+}
+
 Result<std::vector<Receipt>> DisclosureLog::WhoReceived(const std::string& object_id,
                                                         size_t limit) {
-  (void)Flush();
-  TABADUL_ASSIGN_OR_RETURN(auto records, reader_db_->RecordsMentioning(object_id, limit));
+  TABADUL_RETURN_IF_ERROR(CatchUpIndex());
+  TABADUL_ASSIGN_OR_RETURN(auto hits, index_->Mentioning(object_id, limit));
   std::vector<Receipt> out;
-  for (const Record& r : records) {
-    for (const auto& it : r.items) {
+  for (const auto& hit : hits) {
+    TABADUL_ASSIGN_OR_RETURN(auto r, ReadHit(hit));
+    if (!r) continue;
+    for (const auto& it : r->items) {
       if (it.object_id != object_id || out.size() >= limit) continue;
-      out.push_back({r.seq, r.time_us, r.org_id, r.user, r.path, r.agreement_id, r.collection_id,
-                     it.version});
+      out.push_back({r->seq, r->time_us, r->org_id, r->user, r->path, r->agreement_id,
+                     r->collection_id, it.version});
     }
   }
   return out;
@@ -285,8 +366,15 @@ Result<std::vector<Receipt>> DisclosureLog::WhoReceived(const std::string& objec
 
 Result<std::vector<Record>> DisclosureLog::Received(const std::string& org_id, int64_t from_us,
                                                     int64_t to_us, size_t limit) {
-  (void)Flush();
-  return reader_db_->RecordsOf(org_id, from_us, to_us, limit);
+  TABADUL_RETURN_IF_ERROR(CatchUpIndex());
+  TABADUL_ASSIGN_OR_RETURN(auto hits, index_->Of(org_id, from_us, to_us, limit));
+  std::vector<Record> out;
+  for (const auto& hit : hits) {
+    TABADUL_ASSIGN_OR_RETURN(auto r, ReadHit(hit));
+    if (!r || r->org_id != org_id || r->time_us < from_us || r->time_us >= to_us) continue;
+    out.push_back(std::move(*r));
+  }
+  return out;
 }
 
 }  // namespace tabadul::audit

@@ -3,20 +3,19 @@
 // detect any change to what came before it. Design and trade-offs: docs/design/audit.md.
 //
 // A record: seq, time, organization, user (or token), request path, agreement id (may be
-// empty), collection, the (object id, version) pairs delivered, the Merkle root over them,
-// prev_hash (the previous record's hash) and hash (audit/chain.h). Records live in the log's own
-// SQLite file (audit.db, store/sqlite_audit.h): sharing the store's file would make every audit
-// commit drop the store readers' page caches.
+// empty), collection, the (object id, version) pairs delivered, prev_hash (the previous record's
+// hash) and hash (audit/chain.h). Records live in an append-only file of their own
+// (<data>/audit.log, audit/record_file.h); the SQLite file beside it (audit.db) keeps the signed
+// heads and an index for queries, derived from the records and caught up when a query runs.
 //
-// Appends go through an in-process queue; whoever commits takes whatever is queued and commits
-// it in one transaction (group commit). With `wait_for_commit` (the default) Append returns only
-// once its record is committed, so a response is sent only after its disclosure is on disk; the
-// appender commits the queue itself when no commit is running (no hand-off to another thread,
+// Appends go through an in-process queue; whoever commits takes whatever is queued and writes it
+// with one write (group commit). With `wait_for_commit` (the default) Append returns only once
+// its record is written, so a response is sent only after its disclosure is in the file; the
+// appender writes the queue itself when no write is running (no hand-off to another thread,
 // which cost two context switches per response) and otherwise waits for the running one, so
-// concurrent requests share one commit. Records appended without waiting are committed by a
-// writer thread. Without it, Append returns after queueing and a crash
-// loses what was queued but not yet committed (at most one batch, typically a few
-// milliseconds' worth); Flush() waits for the queue.
+// concurrent requests share one write. Records appended without waiting are written by a writer
+// thread; a crash loses what was queued but not yet written (typically well under a
+// millisecond's worth); Flush() waits for the queue.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 #pragma once
@@ -24,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +34,7 @@
 #include "audit/signing_key.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "audit/record_file.h"
 #include "store/sqlite_audit.h"
 
 namespace tabadul::audit {
@@ -75,23 +76,29 @@ struct Receipt {
 };
 
 struct LogOptions {
-  // Append waits until its record is committed (see the top of this file).
+  // Append waits until its record is written (see the top of this file).
   bool wait_for_commit = true;
-  // true: synchronous=FULL, a commit survives power loss. false (default): synchronous=NORMAL
-  // on the log's own connection, which in WAL mode survives a process crash but may lose the
-  // last commits on power loss or an OS crash.
+  // true: fdatasync after each write, so a record survives power loss. false (default): the
+  // write is in the OS page cache when Append returns, which survives a process crash (kill -9)
+  // but may lose the last writes on power loss or an OS crash.
   bool fsync_each_commit = false;
-  // At most this many records per transaction.
+  // At most this many records per write.
   size_t max_batch = 512;
   // Without wait_for_commit, Append blocks while this many records are queued (back-pressure,
   // so memory stays bounded when the disk is slow).
   size_t max_queue = 8192;
 };
 
+// Where the records of the log whose SQLite file is `db_path` live: `db_path` with a final
+// ".db" replaced by ".log" (else with ".log" appended).
+std::string RecordPath(const std::string& db_path);
+
 class DisclosureLog {
  public:
-  // Opens the log in the SQLite file at `db_path` (<data>/audit.db; tables are created if
-  // needed; FailedPrecondition when the file holds another format of the log) and the signing key in `data_dir` (created with mode 0600 on first start).
+  // Opens the log: its index and heads in the SQLite file at `db_path` (<data>/audit.db; tables
+  // are created if needed), its records in RecordPath(db_path) (<data>/audit.log), and the
+  // signing key in `data_dir` (created with mode 0600 on first start). FailedPrecondition when
+  // a file holds another format of the log.
   // `clock` must outlive the log. Errors: those of SigningKey::LoadOrCreate and Internal.
   static Result<std::unique_ptr<DisclosureLog>> Open(const std::string& db_path,
                                                      const std::string& data_dir,
@@ -134,7 +141,11 @@ class DisclosureLog {
   Result<std::vector<Record>> Received(const std::string& org_id, int64_t from_us, int64_t to_us,
                                        size_t limit = 100000);
 
+  // Brings the query index up to date with the record file (queries do this themselves).
+  Status CatchUpIndex();
+
   const SigningKey& key() const { return key_; }
+  const std::string& record_path() const { return file_->path(); }
 
  private:
   struct Waiter {
@@ -147,24 +158,29 @@ class DisclosureLog {
   };
 
   DisclosureLog(SigningKey key, const Clock& clock, LogOptions options,
-                std::unique_ptr<store::SqliteAuditLog> writer,
-                std::unique_ptr<store::SqliteAuditLog> reader);
+                std::unique_ptr<RecordFile> file, std::unique_ptr<store::SqliteAuditIndex> index);
   void WriterLoop();
   // Takes up to max_batch queued records, commits them with mu_ released, and reports to their
   // waiters. Called with `lock` held on mu_ and committing_ false; returns with it held.
   void CommitQueued(std::unique_lock<std::mutex>& lock);
   Status CommitBatch(std::vector<Pending>& batch);
-  Result<VerifyReport> VerifyChain();
-  Status CheckStoredHeads(VerifyReport& report);
+  // Walks the record file from seq 1; `hashes` receives the hash of each record whose seq it
+  // already holds as a key (the seqs of the heads to check afterwards).
+  Result<VerifyReport> VerifyChain(std::map<int64_t, std::string>* hashes);
+  // Verifies the chain, then every stored head, then `kept` when given.
+  Result<VerifyReport> VerifyWithHeads(const SignedHead* kept);
   // Checks one head against a chain already verified into `report`; `what` names it in reasons.
-  Result<VerifyReport> CheckHeadAgainst(VerifyReport report, const SignedHead& head,
-                                        const std::string& what);
+  VerifyReport CheckHeadAgainst(VerifyReport report, const SignedHead& head,
+                                const std::string& what,
+                                const std::map<int64_t, std::string>& hashes) const;
+  // The record at `hit`, confirmed: nullopt when the file no longer has that seq there.
+  Result<std::optional<Record>> ReadHit(const store::AuditIndexHit& hit);
 
   const SigningKey key_;
   const Clock& clock_;
   const LogOptions options_;
-  std::unique_ptr<store::SqliteAuditLog> writer_db_;  // used by the writer thread only
-  std::unique_ptr<store::SqliteAuditLog> reader_db_;  // Verify, Head, queries
+  std::unique_ptr<RecordFile> file_;
+  std::unique_ptr<store::SqliteAuditIndex> index_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;   // the writer waits for records or stop

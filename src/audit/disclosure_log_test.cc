@@ -1,10 +1,15 @@
 #include "audit/disclosure_log.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
 #include <iterator>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "audit/audit_test_util.h"
@@ -13,8 +18,11 @@
 namespace tabadul::audit {
 namespace {
 
+using testing::EditRecord;
 using testing::FixedKey;
 using testing::MakeDisclosure;
+using testing::ParseFrame;
+using testing::Split;
 using testing::Sql;
 using testing::TempDir;
 
@@ -27,7 +35,7 @@ class DisclosureLogTest : public ::testing::Test {
     EXPECT_TRUE(log.ok()) << log.status().ToString();
     return std::move(log).value();
   }
-  // Appends records 1..n (one second apart) and closes the log, so the file is checkpointed.
+  // Appends records 1..n (one second apart) and closes the log.
   void Fill(int n) {
     auto log = OpenLog();
     for (int i = 1; i <= n; ++i) {
@@ -48,9 +56,17 @@ class DisclosureLogTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string db_ = dir_.Join("tabadul.db");
+  std::string db_ = dir_.Join("audit.db");
+  std::string records_ = dir_.Join("audit.log");
   FakeClock clock_{kStart};
 };
+
+TEST_F(DisclosureLogTest, RecordsLiveInTheLogFileBesideTheDatabase) {
+  EXPECT_EQ(RecordPath("/d/audit.db"), "/d/audit.log");
+  EXPECT_EQ(RecordPath("/d/audit"), "/d/audit.log");
+  Fill(2);
+  EXPECT_EQ(Split(records_).frames.size(), 2u);
+}
 
 TEST_F(DisclosureLogTest, IntactLogVerifies) {
   Fill(5);
@@ -88,176 +104,138 @@ TEST_F(DisclosureLogTest, RecordsCarryFieldsAndLinks) {
   EXPECT_EQ(r2.agreement_id, "");
   EXPECT_EQ((*recs)[0].agreement_id, "agreement-a");
   EXPECT_EQ(r2.items, testing::MakeVersions(2));
-  EXPECT_EQ(r2.merkle_root, MerkleRoot(r2.items));
+  EXPECT_EQ(r2.item_count, 3);
   EXPECT_EQ(r2.prev_hash, (*recs)[0].hash);
   EXPECT_EQ((*recs)[0].prev_hash, kGenesisHash);
   EXPECT_EQ(r2.hash, RecordHash(r2));
+  // The file holds the same record, byte for byte as chain.h documents it.
+  Record from_file = ParseFrame(Split(records_).frames[1]);
+  EXPECT_EQ(from_file.hash, r2.hash);
+  EXPECT_EQ(from_file.items, r2.items);
 }
 
 // ---- Tampering, each detected at the right seq ------------------------------------------------
 
 TEST_F(DisclosureLogTest, ChangedFieldIsDetected) {
   Fill(5);
-  Sql(db_, "UPDATE audit_records SET org_id = 'identity--someone-else' WHERE seq = 3");
+  EditRecord(records_, 2, [](Record& r) { r.user = "mallory"; });
   ExpectBad(VerifyNow(), 3, "do not match its hash");
 }
 
 TEST_F(DisclosureLogTest, ChangedTimeIsDetected) {
   Fill(5);
-  Sql(db_, "UPDATE audit_records SET time_us = time_us + 1 WHERE seq = 4");
+  EditRecord(records_, 3, [](Record& r) { r.time_us += 1; });
   ExpectBad(VerifyNow(), 4, "do not match its hash");
 }
 
 TEST_F(DisclosureLogTest, ChangedDeliveredVersionIsDetected) {
   Fill(5);
-  auto items = testing::MakeVersions(2);
-  items[0].version = "2024-01-09T00:00:00.000Z";
-  testing::SetItems(db_, 2, items);
-  ExpectBad(VerifyNow(), 2, "Merkle root");
+  EditRecord(records_, 2, [](Record& r) {
+    r.items[0].version = "2024-01-01T00:00:00.001Z";
+    r.encoded_items = store::EncodeAuditItems(r.items);
+  });
+  ExpectBad(VerifyNow(), 3, "do not match its hash");
 }
 
 TEST_F(DisclosureLogTest, RemovedDeliveredVersionIsDetected) {
   Fill(5);
-  // Record 3 delivered one version (3 % 3 + 1); record 5 delivered three: drop its last one and
-  // fix the count so that only the Merkle root can tell.
-  auto items = testing::MakeVersions(5);
-  items.resize(1);
-  testing::SetItems(db_, 5, items, 1);
-  ExpectBad(VerifyNow(), 5, "Merkle root");
+  EditRecord(records_, 1, [](Record& r) {  // record 2 delivered three versions
+    r.items.pop_back();
+    r.encoded_items = store::EncodeAuditItems(r.items);
+    r.item_count = 2;
+  });
+  ExpectBad(VerifyNow(), 2, "do not match its hash");
 }
 
-TEST_F(DisclosureLogTest, MalformedItemsAreDetected) {
+// A forger who recomputes the hash over malformed items of the last record (nothing links to
+// it) is still caught by the items check.
+TEST_F(DisclosureLogTest, MalformedItemsUnderAMatchingHashAreDetected) {
   Fill(5);
-  Sql(db_, "UPDATE audit_records SET items = substr(items, 1, length(items) - 1) WHERE seq = 1");
-  ExpectBad(VerifyNow(), 1, "malformed");
+  const std::string original = testing::ReadBytes(records_);
+  EditRecord(
+      records_, 4, [](Record& r) { r.encoded_items += '\x7f'; }, /*rehash=*/true);
+  ExpectBad(VerifyNow(), 5, "malformed");
+  testing::WriteBytes(records_, original);
+  EditRecord(
+      records_, 4, [](Record& r) { r.item_count += 1; }, /*rehash=*/true);
+  ExpectBad(VerifyNow(), 5, "malformed");
 }
 
-TEST_F(DisclosureLogTest, ItemCountDisagreeingWithTheItemsIsDetected) {
+// Every single byte of record 3's frame, flipped in turn, is detected at seq 3: the marker and
+// lengths as a broken frame, the body and hash by the hash.
+TEST_F(DisclosureLogTest, EveryFlippedByteOfARecordIsDetected) {
   Fill(5);
-  Sql(db_, "UPDATE audit_records SET item_count = item_count + 1 WHERE seq = 2");
-  ExpectBad(VerifyNow(), 2, "malformed");
-}
-
-TEST_F(DisclosureLogTest, FlippedBitInAStoredUuidIsDetected) {
-  Fill(5);
-  // Record 3 delivered one indicator version: format, tag, type index, type length, the 9 bytes
-  // of "indicator", then the UUID's 16 bytes (offsets 13..28). Flip one bit of the UUID.
-  auto items = testing::MakeVersions(3);
-  std::string encoded = store::EncodeAuditItems(items);
-  ASSERT_EQ(encoded.substr(4, 9), "indicator");
-  encoded[20] ^= 0x01;
-  std::vector<store::AuditItem> changed;
-  ASSERT_TRUE(store::DecodeAuditItems(encoded, &changed));
-  EXPECT_NE(changed, items);  // another, well-formed id
-  Sql(db_, "UPDATE audit_records SET items = X'" + ToHex(encoded) + "' WHERE seq = 3");
-  ExpectBad(VerifyNow(), 3, "Merkle root");
-}
-
-TEST_F(DisclosureLogTest, FlippedByteInTheFileIsDetected) {
-  {
-    auto log = OpenLog();
-    for (int i = 1; i <= 5; ++i) {
-      clock_.Advance(1'000'000);
-      ASSERT_TRUE(log->Append(MakeDisclosure(i, "identity--" + testing::Uuid(1),
-                                             i == 4 ? "user-marker-qzx" : "alice"))
-                      .ok());
-    }
-  }  // closing the last connection checkpoints the WAL into the main file
-  std::string bytes;
-  {
-    std::ifstream in(db_, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  const std::string original = testing::ReadBytes(records_);
+  const auto split = Split(records_);
+  size_t start = split.header.size() + split.frames[0].size() + split.frames[1].size();
+  for (size_t i = 0; i < split.frames[2].size(); ++i) {
+    std::string bytes = original;
+    bytes[start + i] = static_cast<char>(bytes[start + i] ^ 0x01);
+    testing::WriteBytes(records_, bytes);
+    auto log = DisclosureLog::Open(db_, FixedKey(), clock_);
+    ASSERT_TRUE(log.ok());
+    auto r = (*log)->Verify();
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->ok) << "byte " << i;
+    EXPECT_EQ(r->bad_seq, 3) << "byte " << i << ": " << r->reason;
   }
-  size_t at = bytes.find("user-marker-qzx");
-  ASSERT_NE(at, std::string::npos);
-  ASSERT_EQ(bytes.find("user-marker-qzx", at + 1), std::string::npos);
-  bytes[at + 5] ^= 0x01;  // 'm' -> 'l'
-  {
-    std::ofstream out(db_, std::ios::binary | std::ios::trunc);
-    out << bytes;
-  }
-  ExpectBad(VerifyNow(), 4, "do not match its hash");
+  testing::WriteBytes(records_, original);
+  EXPECT_TRUE(VerifyNow().ok);
 }
 
 TEST_F(DisclosureLogTest, DroppedRecordIsDetected) {
   Fill(5);
-  Sql(db_, "DELETE FROM audit_records WHERE seq = 3");
+  auto f = Split(records_);
+  f.frames.erase(f.frames.begin() + 2);
+  testing::WriteBytes(records_, f.Join());
   ExpectBad(VerifyNow(), 3, "seq 3 is missing");
 }
 
 TEST_F(DisclosureLogTest, DroppedAndRenumberedRecordIsDetected) {
   Fill(5);
-  Sql(db_, "DELETE FROM audit_records WHERE seq = 3;"
-           "UPDATE audit_records SET seq = -(seq - 1) WHERE seq > 3;"
-           "UPDATE audit_records SET seq = -seq WHERE seq < 0;");
-  ExpectBad(VerifyNow(), 3, "does not link to seq 2");
+  auto f = Split(records_);
+  f.frames.erase(f.frames.begin() + 2);
+  testing::WriteBytes(records_, f.Join());
+  for (size_t i = 2; i < 4; ++i) EditRecord(records_, i, [](Record& r) { r.seq -= 1; });
+  ExpectBad(VerifyNow(), 3, "does not link");
 }
 
-// Makes room at seq 3 by moving 3..5 up by one.
-void ShiftFromThree(const std::string& db) {
-  Sql(db, "UPDATE audit_records SET seq = -(seq + 1) WHERE seq >= 3;"
-          "UPDATE audit_records SET seq = -seq WHERE seq < 0;");
-}
-
-TEST_F(DisclosureLogTest, InsertedRecordIsDetected) {
+TEST_F(DisclosureLogTest, DuplicatedRecordIsDetected) {
   Fill(5);
-  ShiftFromThree(db_);
-  // A copy of record 2 at seq 3, hash and all: its hash does not cover seq 3.
-  Sql(db_, "INSERT INTO audit_records SELECT 3, time_us, org_id, user_name, path, agreement_id,"
-           " collection_id, item_count, items, merkle_root, hash, hash FROM audit_records"
-           " WHERE seq = 2");
-  ExpectBad(VerifyNow(), 3, "do not match its hash");
+  auto f = Split(records_);
+  f.frames.insert(f.frames.begin() + 2, f.frames[1]);
+  testing::WriteBytes(records_, f.Join());
+  ExpectBad(VerifyNow(), 3, "seq 2 is stored where seq 3 should be");
 }
 
 TEST_F(DisclosureLogTest, InsertedWellChainedRecordIsDetectedAtTheNextOne) {
   Fill(5);
-  std::string prev_hash;
-  {
-    auto log = OpenLog();
-    auto recs = log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX);
-    ASSERT_TRUE(recs.ok());
-    prev_hash = (*recs)[1].hash;
-  }
-  ShiftFromThree(db_);
-  // A forger who knows the hash function: the inserted record is perfect, the next one no
-  // longer links to it.
-  Record forged;
+  auto f = Split(records_);
+  Record forged = ParseFrame(f.frames[1]);  // after seq 2, chained to it, correctly hashed
   forged.seq = 3;
-  forged.time_us = kStart + 2'500'000;
-  forged.org_id = "identity--" + testing::Uuid(1);
-  forged.user = "alice";
-  forged.path = "/api/forged/";
-  forged.collection_id = testing::Uuid(100);
-  forged.items = {{"indicator--" + testing::Uuid(9), "2024-02-02T00:00:00.000Z"}};
-  forged.item_count = 1;
-  forged.merkle_root = MerkleRoot(forged.items);
-  forged.prev_hash = prev_hash;
-  forged.hash = RecordHash(forged);
-  Sql(db_, "INSERT INTO audit_records VALUES (3, " + std::to_string(forged.time_us) + ", '" +
-               forged.org_id + "', 'alice', '/api/forged/', '', '" + forged.collection_id +
-               "', 1, X'" + ToHex(store::EncodeAuditItems(forged.items)) + "', '" + forged.merkle_root +
-               "', '" + forged.prev_hash + "', '" + forged.hash + "')");
-  ExpectBad(VerifyNow(), 4, "does not link to seq 3");
+  forged.prev_hash = forged.hash;
+  forged.user = "mallory";
+  f.frames.insert(f.frames.begin() + 2, testing::MakeFrame(forged, /*rehash=*/true));
+  testing::WriteBytes(records_, f.Join());
+  for (size_t i = 3; i < 6; ++i) EditRecord(records_, i, [](Record& r) { r.seq += 1; });
+  ExpectBad(VerifyNow(), 4, "does not link");
 }
 
 TEST_F(DisclosureLogTest, SwappedRecordsAreDetected) {
   Fill(5);
-  Sql(db_, "UPDATE audit_records SET seq = -seq WHERE seq IN (2, 4);"
-           "UPDATE audit_records SET seq = 4 WHERE seq = -2;"
-           "UPDATE audit_records SET seq = 2 WHERE seq = -4;");
-  ExpectBad(VerifyNow(), 2, "does not link to seq 1");
+  auto f = Split(records_);
+  std::swap(f.frames[1], f.frames[2]);
+  testing::WriteBytes(records_, f.Join());
+  ExpectBad(VerifyNow(), 2, "seq 2 is missing (seq 3 is stored in its place)");
 }
 
 TEST_F(DisclosureLogTest, SwappedContentsAreDetected) {
   Fill(5);
-  // Exchange everything but seq between rows 2 and 4.
-  Sql(db_, "CREATE TEMP TABLE t AS SELECT * FROM audit_records WHERE seq IN (2, 4);"
-           "UPDATE audit_records SET (time_us, org_id, user_name, path, agreement_id,"
-           " collection_id, item_count, items, merkle_root, prev_hash, hash) = (SELECT time_us,"
-           " org_id, user_name, path, agreement_id, collection_id, item_count, items,"
-           " merkle_root, prev_hash, hash FROM t WHERE t.seq = 6 - audit_records.seq)"
-           " WHERE seq IN (2, 4);");
-  ExpectBad(VerifyNow(), 2, "does not link to seq 1");
+  auto f = Split(records_);
+  Record a = ParseFrame(f.frames[1]), b = ParseFrame(f.frames[3]);
+  EditRecord(records_, 1, [&](Record& r) { r.encoded_items = b.encoded_items; r.item_count = b.item_count; });
+  EditRecord(records_, 3, [&](Record& r) { r.encoded_items = a.encoded_items; r.item_count = a.item_count; });
+  ExpectBad(VerifyNow(), 2, "do not match its hash");
 }
 
 TEST_F(DisclosureLogTest, TruncatedTailIsDetectedAgainstAKeptHead) {
@@ -271,7 +249,10 @@ TEST_F(DisclosureLogTest, TruncatedTailIsDetectedAgainstAKeptHead) {
     EXPECT_EQ(kept.seq, 5);
   }
   // The tamperer also removes the heads the log remembers: the chain alone looks intact...
-  Sql(db_, "DELETE FROM audit_records WHERE seq >= 4; DELETE FROM audit_heads;");
+  auto f = Split(records_);
+  f.frames.resize(3);
+  testing::WriteBytes(records_, f.Join());
+  Sql(db_, "DELETE FROM audit_heads");
   EXPECT_TRUE(VerifyNow().ok);
   // ...but the partner's head proves the loss.
   auto log = OpenLog();
@@ -286,8 +267,43 @@ TEST_F(DisclosureLogTest, TruncatedTailIsDetectedAgainstTheLogsOwnHeads) {
     auto log = OpenLog();
     ASSERT_TRUE(log->Head().ok());
   }
-  Sql(db_, "DELETE FROM audit_records WHERE seq >= 4");
+  auto f = Split(records_);
+  f.frames.resize(3);
+  testing::WriteBytes(records_, f.Join());
   ExpectBad(VerifyNow(), 4, "were removed");
+}
+
+// A frame cut short (a crash in the middle of a write) is reported, and the next append, which
+// nobody was told about, takes its place.
+TEST_F(DisclosureLogTest, TornLastRecordIsReportedThenReplaced) {
+  Fill(5);
+  std::string bytes = testing::ReadBytes(records_);
+  testing::WriteBytes(records_, bytes.substr(0, bytes.size() - 7));
+  ExpectBad(VerifyNow(), 5, "ends inside a record after seq 4");
+  {
+    auto log = OpenLog();
+    ASSERT_TRUE(log->Append(MakeDisclosure(9)).ok());
+  }
+  auto r = VerifyNow();
+  EXPECT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.last_seq, 5);
+  EXPECT_EQ(ParseFrame(Split(records_).frames[4]).items, testing::MakeVersions(9));
+}
+
+// Garbage in the middle of the file is damage, not a torn write: verify says where, and the
+// log refuses to append rather than chain onto it or cut it away.
+TEST_F(DisclosureLogTest, DamagedMiddleIsReportedAndBlocksAppends) {
+  Fill(5);
+  auto f = Split(records_);
+  f.frames[2].replace(0, 4, "XXXX");
+  testing::WriteBytes(records_, f.Join());
+  ExpectBad(VerifyNow(), 3, "are not a record");
+  // The last frame is whole, so the tip is found from the end; appending goes on after it.
+  // Damage at the end is different: the log stops.
+  f.frames[4].replace(0, 4, "XXXX");
+  testing::WriteBytes(records_, f.Join());
+  auto log = OpenLog();
+  EXPECT_EQ(log->Append(MakeDisclosure(9)).code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(DisclosureLogTest, RewrittenChainIsDetectedByAHead) {
@@ -298,20 +314,19 @@ TEST_F(DisclosureLogTest, RewrittenChainIsDetectedByAHead) {
     kept = *log->Head();
   }
   // Change record 2 and recompute every hash after it, as a forger without the key would.
-  {
-    auto log = OpenLog();
-    auto recs = *log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX);
-    recs[1].user = "mallory";
-    for (size_t i = 1; i < recs.size(); ++i) {
-      recs[i].prev_hash = recs[i - 1].hash;
-      recs[i].hash = RecordHash(recs[i]);
-      Sql(db_, "UPDATE audit_records SET user_name = '" + recs[i].user + "', prev_hash = '" +
-                   recs[i].prev_hash + "', hash = '" + recs[i].hash +
-                   "' WHERE seq = " + std::to_string(recs[i].seq));
-    }
+  auto f = Split(records_);
+  std::string prev = ParseFrame(f.frames[0]).hash;
+  for (size_t i = 1; i < f.frames.size(); ++i) {
+    Record r = ParseFrame(f.frames[i]);
+    if (i == 1) r.user = "mallory";
+    r.prev_hash = prev;
+    f.frames[i] = testing::MakeFrame(r, /*rehash=*/true);
+    prev = ParseFrame(f.frames[i]).hash;
   }
+  testing::WriteBytes(records_, f.Join());
   ExpectBad(VerifyNow(), 5, "rewritten");  // the head the log stored
   Sql(db_, "DELETE FROM audit_heads");
+  EXPECT_TRUE(VerifyNow().ok);  // a consistent forgery: only a head can tell
   auto log = OpenLog();
   auto check = log->CheckHead(kept);
   ASSERT_TRUE(check.ok());
@@ -326,6 +341,14 @@ TEST_F(DisclosureLogTest, ForgedStoredHeadIsDetected) {
   }
   Sql(db_, "UPDATE audit_heads SET time_us = time_us + 1");
   ExpectBad(VerifyNow(), 3, "invalid signature");
+}
+
+TEST_F(DisclosureLogTest, AnotherFileIsRefused) {
+  testing::WriteBytes(records_, "not an audit log at all\n");
+  auto log = DisclosureLog::Open(db_, FixedKey(), clock_);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(log.status().message().find("not a tabadul audit log"), std::string::npos);
 }
 
 // ---- Signed heads -------------------------------------------------------------------------
@@ -496,6 +519,81 @@ TEST_F(DisclosureLogTest, AsyncAppendsAreCommittedByFlushAndOnClose) {
   EXPECT_EQ(r.records_checked, 400);
 }
 
+// Two logs open on the same files (as `serve` and a `tabadul export` in another process are):
+// the file lock keeps one chain, each appender learning what the other wrote.
+TEST_F(DisclosureLogTest, TwoWritersOnOneFileShareOneChain) {
+  auto a = OpenLog();
+  auto b = OpenLog();
+  std::thread ta([&] {
+    for (int i = 0; i < 60; ++i) ASSERT_TRUE(a->Append(MakeDisclosure(i, "identity--" + testing::Uuid(21))).ok());
+  });
+  std::thread tb([&] {
+    for (int i = 0; i < 60; ++i) ASSERT_TRUE(b->Append(MakeDisclosure(i, "identity--" + testing::Uuid(22))).ok());
+  });
+  ta.join();
+  tb.join();
+  auto r = a->Verify();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->ok) << r->reason;
+  EXPECT_EQ(r->records_checked, 120);
+  EXPECT_EQ(b->Received("identity--" + testing::Uuid(21), 0, INT64_MAX)->size(), 60u);
+  EXPECT_EQ(a->Received("identity--" + testing::Uuid(22), 0, INT64_MAX)->size(), 60u);
+}
+
+// A writer process killed at random moments: every append it reported as done is in the file,
+// the chain verifies once the next writer has opened it, and numbering goes on without a gap.
+TEST_F(DisclosureLogTest, KilledWriterLosesNoAcknowledgedRecord) {
+  std::mt19937 rng(20261129);
+  int64_t acknowledged = 0;
+  for (int round = 0; round < 6; ++round) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(fds[0]);
+      FakeClock clock{kStart};
+      auto log = DisclosureLog::Open(db_, FixedKey(), clock);
+      if (!log.ok()) ::_exit(3);
+      for (int i = 0;; ++i) {
+        Disclosure d = MakeDisclosure(i);
+        std::vector<store::AuditItem> many;  // larger records: more chances to cut one
+        for (int k = 0; k < 200; ++k) {
+          many.push_back({"indicator--" + testing::Uuid(k), "2024-01-01T00:00:00.000Z"});
+        }
+        d.versions = store::AuditItemList(many);
+        if (!(*log)->Append(std::move(d)).ok()) ::_exit(4);
+        const char one = 1;
+        if (::write(fds[1], &one, 1) != 1) ::_exit(5);
+      }
+    }
+    ::close(fds[1]);
+    // Once the child has written its first record (on a loaded machine starting it can take
+    // longer than the whole random delay), kill it at a random moment of its writing.
+    char first = 0;
+    ASSERT_EQ(::read(fds[0], &first, 1), 1) << "the writer died before its first record";
+    ++acknowledged;
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20000));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) acknowledged += n;
+    ::close(fds[0]);
+    // Whatever the child was writing when it died is cut by the next writer's first append.
+    auto log = OpenLog();
+    ASSERT_TRUE(log->Append(MakeDisclosure(1)).ok());
+    ++acknowledged;
+    auto r = log->Verify();
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->ok) << "round " << round << ": " << r->reason;
+    EXPECT_GE(r->last_seq, acknowledged) << "round " << round;
+    acknowledged = r->last_seq;  // unacknowledged but complete writes count from here on
+  }
+  EXPECT_GE(acknowledged, 12);  // each round: at least the child's first record and ours
+}
+
 // ---- Queries --------------------------------------------------------------------------------
 
 TEST_F(DisclosureLogTest, WhoReceivedAnObject) {
@@ -553,6 +651,25 @@ TEST_F(DisclosureLogTest, WhatAnOrganizationReceivedInAWindow) {
   EXPECT_EQ(log->Received(acme, 0, INT64_MAX)->size(), 3u);
   EXPECT_EQ(log->Received(globex, kStart + 5'000'000, INT64_MAX)->size(), 1u);
   EXPECT_TRUE(log->Received("identity--nobody", 0, INT64_MAX)->empty());
+}
+
+// The index is derived: when the record file no longer matches it (here: replaced by another
+// log), a query rebuilds it instead of answering from stale offsets.
+TEST_F(DisclosureLogTest, IndexIsRebuiltWhenTheFileNoLongerMatchesIt) {
+  Fill(4);
+  {
+    auto log = OpenLog();
+    EXPECT_EQ(log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX)->size(), 4u);
+  }
+  testing::WriteBytes(records_, "tabadul audit 1\n");  // emptied...
+  {
+    auto log = OpenLog();  // ...and refilled with other disclosures
+    ASSERT_TRUE(log->Append(MakeDisclosure(1, "identity--" + testing::Uuid(2))).ok());
+    ASSERT_TRUE(log->Append(MakeDisclosure(2, "identity--" + testing::Uuid(2))).ok());
+  }
+  auto log = OpenLog();
+  EXPECT_TRUE(log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX)->empty());
+  EXPECT_EQ(log->Received("identity--" + testing::Uuid(2), 0, INT64_MAX)->size(), 2u);
 }
 
 }  // namespace

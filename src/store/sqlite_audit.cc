@@ -8,46 +8,20 @@ namespace tabadul::store {
 namespace {
 
 constexpr char kAuditSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS audit_records (
-  seq INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, org_id TEXT NOT NULL, user_name TEXT NOT NULL,
-  path TEXT NOT NULL, agreement_id TEXT NOT NULL, collection_id TEXT NOT NULL,
-  item_count INTEGER NOT NULL, items BLOB NOT NULL, merkle_root TEXT NOT NULL,
-  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_records_org_time ON audit_records (org_id, time_us);
+CREATE TABLE IF NOT EXISTS audit_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_index (
+  seq INTEGER PRIMARY KEY, offset INTEGER NOT NULL, time_us INTEGER NOT NULL,
+  org_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_index_org_time ON audit_index (org_id, time_us);
 CREATE TABLE IF NOT EXISTS audit_items (
   object_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (object_id, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS audit_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('indexed_upto', 0);
 CREATE TABLE IF NOT EXISTS audit_heads (
   seq INTEGER NOT NULL, hash TEXT NOT NULL, time_us INTEGER NOT NULL, public_key TEXT NOT NULL,
   signature TEXT NOT NULL);
 )sql";
 
-constexpr char kColumns[] =
-    "seq, time_us, org_id, user_name, path, agreement_id, collection_id, item_count, items, "
-    "merkle_root, prev_hash, hash";
-
-constexpr size_t kIndexChunk = 2000;  // records indexed per transaction
 constexpr size_t kUuidText = 36;        // 8-4-4-4-12
 constexpr size_t kUuidBytes = 16;
-
-AuditRecord RowToRecord(const Statement& st, bool decode_items) {
-  AuditRecord r;
-  r.seq = st.Int(0);
-  r.time_us = st.Int(1);
-  r.org_id = st.Text(2);
-  r.user = st.Text(3);
-  r.path = st.Text(4);
-  r.agreement_id = st.Text(5);
-  r.collection_id = st.Text(6);
-  r.item_count = st.Int(7);
-  r.encoded_items = st.Text(8);
-  if (decode_items) r.items_malformed = !DecodeAuditItems(r.encoded_items, &r.items);
-  r.merkle_root = st.Text(9);
-  r.prev_hash = st.Text(10);
-  r.hash = st.Text(11);
-  return r;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -277,89 +251,105 @@ bool DecodeAuditItems(std::string_view encoded, std::vector<AuditItem>* out) {
   return !reader.malformed();
 }
 
-Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::Open(const std::string& path,
-                                                             bool fsync_each_commit) {
+Result<std::unique_ptr<SqliteAuditIndex>> SqliteAuditIndex::Open(const std::string& path) {
   TABADUL_ASSIGN_OR_RETURN(auto db, Database::Open(path));
+  {
+    // Format 3 kept the records in audit_records; that file is not an index and is not misread.
+    TABADUL_ASSIGN_OR_RETURN(auto* old, db->Cached(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_records'"));
+    TABADUL_ASSIGN_OR_RETURN(bool has_old, old->Step());
+    old->Reset();
+    if (has_old) {
+      return FailedPrecondition(
+          "the audit database at " + path + " is in format 3 (records kept in SQLite); this "
+          "build keeps them in audit.log beside it and reads format " +
+          std::to_string(kAuditIndexFormat) + ": move the old file aside (it stays verifiable "
+          "by the build that wrote it)");
+    }
+  }
   TABADUL_RETURN_IF_ERROR(db->Exec(kAuditSchema));
   TABADUL_RETURN_IF_ERROR(db->Exec("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('format', " +
-                                   std::to_string(kAuditItemsFormat) + ")"));
+                                   std::to_string(kAuditIndexFormat) + ")"));
   {
     TABADUL_ASSIGN_OR_RETURN(auto* st, db->Cached("SELECT value FROM audit_meta WHERE key = 'format'"));
     TABADUL_ASSIGN_OR_RETURN(bool has_row, st->Step());
     const int64_t format = has_row ? st->Int(0) : 0;
     st->Reset();
-    if (format != kAuditItemsFormat) {
-      return FailedPrecondition("the audit log at " + path + " is in format " +
+    if (format != kAuditIndexFormat) {
+      return FailedPrecondition("the audit database at " + path + " is in format " +
                                 std::to_string(format) + "; this build reads format " +
-                                std::to_string(kAuditItemsFormat));
+                                std::to_string(kAuditIndexFormat));
     }
   }
-  if (!fsync_each_commit) TABADUL_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
-  return std::unique_ptr<SqliteAuditLog>(new SqliteAuditLog(std::move(db)));
+  // The index is derived data, rebuilt from the record file if lost: no fsync per commit.
+  TABADUL_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
+  return std::unique_ptr<SqliteAuditIndex>(new SqliteAuditIndex(std::move(db)));
 }
 
-Status SqliteAuditLog::Append(std::vector<AuditRecord>& records, const Seal& seal) {
-  if (records.empty()) return Status::Ok();
+Result<AuditIndexState> SqliteAuditIndex::StateLocked() {
+  TABADUL_ASSIGN_OR_RETURN(auto* st, db_->Cached(
+      "SELECT (SELECT value FROM audit_meta WHERE key = 'indexed_seq'),"
+      " (SELECT value FROM audit_meta WHERE key = 'indexed_offset')"));
+  TABADUL_ASSIGN_OR_RETURN(bool has_row, st->Step());
+  AuditIndexState out;
+  if (has_row) out = {st->Int(0), st->Int(1)};
+  st->Reset();
+  return out;
+}
+
+Result<AuditIndexState> SqliteAuditIndex::State() {
+  std::lock_guard lock(mu_);
+  return StateLocked();
+}
+
+Status SqliteAuditIndex::CatchUp(const Producer& produce) {
   std::lock_guard lock(mu_);
   Database& db = *db_;
-  // Prepared once per connection: parsing BEGIN, COMMIT and the INSERT on every commit was a
-  // visible part of a one-record commit.
-  static const std::string kBegin = "BEGIN IMMEDIATE", kCommit = "COMMIT",
-                           kTip = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1",
-                           kInsert = std::string("INSERT INTO audit_records (") + kColumns +
-                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  TABADUL_ASSIGN_OR_RETURN(auto* begin, db.Cached(kBegin));
-  begin->Reset();
-  TABADUL_RETURN_IF_ERROR(begin->Run());
-  auto body = [&]() -> Status {
-    TABADUL_ASSIGN_OR_RETURN(auto* tip_st, db.Cached(kTip));
-    AuditTip tip;
-    TABADUL_ASSIGN_OR_RETURN(bool has_row, tip_st->Step());
-    if (has_row) tip = {tip_st->Int(0), tip_st->Text(1)};
-    tip_st->Reset();
-    TABADUL_ASSIGN_OR_RETURN(auto* ins, db.Cached(kInsert));
-    for (auto& r : records) {
-      r.seq = tip.seq + 1;
-      if (r.encoded_items.empty()) {
-        r.encoded_items = EncodeAuditItems(r.items);
-        r.item_count = static_cast<int64_t>(r.items.size());
+  while (true) {
+    TABADUL_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    auto batch = [&]() -> Result<bool> {  // true when there may be more
+      TABADUL_ASSIGN_OR_RETURN(auto state, StateLocked());
+      TABADUL_ASSIGN_OR_RETURN(Batch b, produce(state));
+      if (b.restart) {
+        TABADUL_RETURN_IF_ERROR(db.Exec("DELETE FROM audit_index; DELETE FROM audit_items"));
       }
-      seal(tip, r);
-      ins->Reset();
-      TABADUL_RETURN_IF_ERROR(ins->Bind(1, r.seq).Bind(2, r.time_us).Bind(3, r.org_id)
-                                  .Bind(4, r.user).Bind(5, r.path).Bind(6, r.agreement_id)
-                                  .Bind(7, r.collection_id).Bind(8, r.item_count)
-                                  .Bind(9, r.encoded_items).Bind(10, r.merkle_root)
-                                  .Bind(11, r.prev_hash).Bind(12, r.hash).Run());
-      tip = {r.seq, r.hash};
+      // Sorted inserts touch each b-tree page once instead of once per entry.
+      std::vector<std::pair<std::string_view, int64_t>> items;
+      for (const auto& e : b.entries) {
+        for (const auto& id : e.object_ids) items.emplace_back(id, e.seq);
+      }
+      std::sort(items.begin(), items.end());
+      TABADUL_ASSIGN_OR_RETURN(auto* rec, db.Cached(
+          "INSERT OR REPLACE INTO audit_index (seq, offset, time_us, org_id) VALUES (?, ?, ?, ?)"));
+      for (const auto& e : b.entries) {
+        rec->Reset();
+        TABADUL_RETURN_IF_ERROR(
+            rec->Bind(1, e.seq).Bind(2, e.offset).Bind(3, e.time_us).Bind(4, e.org_id).Run());
+      }
+      TABADUL_ASSIGN_OR_RETURN(
+          auto* ins, db.Cached("INSERT OR IGNORE INTO audit_items (object_id, seq) VALUES (?, ?)"));
+      for (const auto& [id, seq] : items) {
+        ins->Reset();
+        TABADUL_RETURN_IF_ERROR(ins->Bind(1, id).Bind(2, seq).Run());
+      }
+      TABADUL_ASSIGN_OR_RETURN(auto* up, db.Cached(
+          "INSERT OR REPLACE INTO audit_meta (key, value) VALUES ('indexed_seq', ?),"
+          " ('indexed_offset', ?)"));
+      TABADUL_RETURN_IF_ERROR(up->Bind(1, b.next.seq).Bind(2, b.next.offset).Run());
+      TABADUL_RETURN_IF_ERROR(db.Exec("COMMIT"));
+      return !b.entries.empty() || b.restart;
+    }();
+    if (!batch.ok()) {
+      db.ResetBusyStatements();
+      (void)db.Exec("ROLLBACK");
+      return batch.status();
     }
-    ins->Reset();  // releases the bound row before COMMIT
-    TABADUL_ASSIGN_OR_RETURN(auto* commit, db.Cached(kCommit));
-    commit->Reset();
-    return commit->Run();
-  };
-  Status st = body();
-  if (!st.ok()) {
-    db.ResetBusyStatements();
-    (void)db.Exec("ROLLBACK");
+    if (!*batch) return Status::Ok();
   }
-  return st;
 }
 
-Result<AuditTip> SqliteAuditLog::Tip() {
-  std::lock_guard lock(mu_);
-  TABADUL_ASSIGN_OR_RETURN(
-      auto* st, db_->Cached("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1"));
-  AuditTip tip;
-  TABADUL_ASSIGN_OR_RETURN(bool has_row, st->Step());
-  if (has_row) tip = {st->Int(0), st->Text(1)};
-  st->Reset();
-  return tip;
-}
-
-Result<std::vector<AuditRecord>> SqliteAuditLog::ReadRows(Statement& st, size_t limit,
-                                                          bool decode_items) {
-  std::vector<AuditRecord> out;
+Result<std::vector<AuditIndexHit>> SqliteAuditIndex::Hits(Statement& st, size_t limit) {
+  std::vector<AuditIndexHit> out;
   while (out.size() < limit) {
     auto has_row = st.Step();
     if (!has_row.ok()) {
@@ -367,113 +357,34 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::ReadRows(Statement& st, size_t 
       return has_row.status();
     }
     if (!*has_row) break;
-    out.push_back(RowToRecord(st, decode_items));
+    out.push_back({st.Int(0), st.Int(1)});
   }
   st.Reset();
   return out;
 }
 
-Result<std::vector<AuditRecord>> SqliteAuditLog::ReadFrom(int64_t from_seq, size_t limit,
-                                                          bool decode_items) {
+Result<std::vector<AuditIndexHit>> SqliteAuditIndex::Mentioning(const std::string& object_id,
+                                                                size_t limit) {
   std::lock_guard lock(mu_);
-  TABADUL_ASSIGN_OR_RETURN(auto* st, db_->Cached(std::string("SELECT ") + kColumns +
-                                                 " FROM audit_records WHERE seq >= ? ORDER BY seq"
-                                                 " LIMIT ?"));
-  st->Bind(1, from_seq).Bind(2, static_cast<int64_t>(limit));
-  return ReadRows(*st, limit, decode_items);
-}
-
-Result<std::optional<AuditRecord>> SqliteAuditLog::Get(int64_t seq) {
-  std::lock_guard lock(mu_);
-  TABADUL_ASSIGN_OR_RETURN(
-      auto* st, db_->Cached(std::string("SELECT ") + kColumns + " FROM audit_records WHERE seq = ?"));
-  st->Bind(1, seq);
-  TABADUL_ASSIGN_OR_RETURN(auto rows, ReadRows(*st, 1));
-  if (rows.empty()) return std::optional<AuditRecord>();
-  return std::optional<AuditRecord>(std::move(rows.front()));
-}
-
-Status SqliteAuditLog::CatchUpIndex() {
-  std::lock_guard lock(mu_);
-  return CatchUpIndexLocked();
-}
-
-Status SqliteAuditLog::CatchUpIndexLocked() {
-  Database& db = *db_;
-  while (true) {
-    TABADUL_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-    auto chunk = [&]() -> Result<bool> {  // true when more records remain
-      TABADUL_ASSIGN_OR_RETURN(
-          auto* upto_st, db.Cached("SELECT value FROM audit_meta WHERE key = 'indexed_upto'"));
-      TABADUL_ASSIGN_OR_RETURN(bool has_row, upto_st->Step());
-      const int64_t upto = has_row ? upto_st->Int(0) : 0;
-      upto_st->Reset();
-      TABADUL_ASSIGN_OR_RETURN(auto* rd, db.Cached("SELECT seq, items FROM audit_records WHERE"
-                                                   " seq > ? ORDER BY seq LIMIT ?"));
-      rd->Bind(1, upto).Bind(2, static_cast<int64_t>(kIndexChunk));
-      std::vector<std::pair<std::string, int64_t>> entries;
-      int64_t last = upto;
-      size_t records = 0;
-      AuditItemView view;
-      while (true) {
-        TABADUL_ASSIGN_OR_RETURN(bool row, rd->Step());
-        if (!row) break;
-        last = rd->Int(0);
-        ++records;
-        AuditItemsReader reader(rd->TextView(1));  // a malformed row indexes what decodes
-        while (reader.Next(&view)) entries.emplace_back(view.ObjectId(), last);
-      }
-      rd->Reset();
-      // Sorted inserts touch each b-tree page once instead of once per entry.
-      std::sort(entries.begin(), entries.end());
-      TABADUL_ASSIGN_OR_RETURN(
-          auto* ins, db.Cached("INSERT OR IGNORE INTO audit_items (object_id, seq) VALUES (?, ?)"));
-      for (const auto& [id, seq] : entries) {
-        ins->Reset();
-        TABADUL_RETURN_IF_ERROR(ins->Bind(1, id).Bind(2, seq).Run());
-      }
-      TABADUL_ASSIGN_OR_RETURN(
-          auto* up, db.Cached("UPDATE audit_meta SET value = ? WHERE key = 'indexed_upto'"));
-      TABADUL_RETURN_IF_ERROR(up->Bind(1, last).Run());
-      TABADUL_RETURN_IF_ERROR(db.Exec("COMMIT"));
-      return records == kIndexChunk;
-    }();
-    if (!chunk.ok()) {
-      db.ResetBusyStatements();
-      (void)db.Exec("ROLLBACK");
-      return chunk.status();
-    }
-    if (!*chunk) return Status::Ok();
-  }
-}
-
-Result<std::vector<AuditRecord>> SqliteAuditLog::RecordsMentioning(const std::string& object_id,
-                                                                   size_t limit) {
-  std::lock_guard lock(mu_);
-  TABADUL_RETURN_IF_ERROR(CatchUpIndexLocked());
-  TABADUL_ASSIGN_OR_RETURN(
-      auto* st, db_->Cached(std::string("SELECT r.") + kColumns +
-                            " FROM audit_items i JOIN audit_records r ON r.seq = i.seq"
-                            " WHERE i.object_id = ? ORDER BY i.seq LIMIT ?"));
-  // "r." prefixes only the first column; the rest are unambiguous because audit_items has only
-  // object_id and seq, and seq is the first column.
+  TABADUL_ASSIGN_OR_RETURN(auto* st, db_->Cached(
+      "SELECT r.seq, r.offset FROM audit_items i JOIN audit_index r ON r.seq = i.seq"
+      " WHERE i.object_id = ? ORDER BY i.seq LIMIT ?"));
   st->Bind(1, object_id).Bind(2, static_cast<int64_t>(limit));
-  return ReadRows(*st, limit);
+  return Hits(*st, limit);
 }
 
-Result<std::vector<AuditRecord>> SqliteAuditLog::RecordsOf(const std::string& org_id,
-                                                           int64_t from_us, int64_t to_us,
-                                                           size_t limit) {
+Result<std::vector<AuditIndexHit>> SqliteAuditIndex::Of(const std::string& org_id,
+                                                        int64_t from_us, int64_t to_us,
+                                                        size_t limit) {
   std::lock_guard lock(mu_);
-  TABADUL_ASSIGN_OR_RETURN(auto* st, db_->Cached(std::string("SELECT ") + kColumns +
-                                                 " FROM audit_records WHERE org_id = ? AND"
-                                                 " time_us >= ? AND time_us < ? ORDER BY seq"
-                                                 " LIMIT ?"));
+  TABADUL_ASSIGN_OR_RETURN(auto* st, db_->Cached(
+      "SELECT seq, offset FROM audit_index WHERE org_id = ? AND time_us >= ? AND time_us < ?"
+      " ORDER BY seq LIMIT ?"));
   st->Bind(1, org_id).Bind(2, from_us).Bind(3, to_us).Bind(4, static_cast<int64_t>(limit));
-  return ReadRows(*st, limit);
+  return Hits(*st, limit);
 }
 
-Status SqliteAuditLog::PutHead(const AuditHeadRow& head) {
+Status SqliteAuditIndex::PutHead(const AuditHeadRow& head) {
   std::lock_guard lock(mu_);
   TABADUL_ASSIGN_OR_RETURN(auto* st, db_->Cached(
       "INSERT INTO audit_heads (seq, hash, time_us, public_key, signature) VALUES (?, ?, ?, ?, ?)"));
@@ -481,7 +392,7 @@ Status SqliteAuditLog::PutHead(const AuditHeadRow& head) {
       .Bind(5, head.signature).Run();
 }
 
-Result<std::vector<AuditHeadRow>> SqliteAuditLog::Heads() {
+Result<std::vector<AuditHeadRow>> SqliteAuditIndex::Heads() {
   std::lock_guard lock(mu_);
   TABADUL_ASSIGN_OR_RETURN(auto* st, db_->Cached(
       "SELECT seq, hash, time_us, public_key, signature FROM audit_heads ORDER BY seq, time_us"));

@@ -1,25 +1,22 @@
-// Storage of the disclosure log (audit/disclosure_log.h) in its SQLite file (audit.db): the
-// records of the hash chain, a derived index from object id to record, and the signed heads the
-// server has issued. Only this file knows the audit tables' SQL; the chain's hashing and
-// signatures live in the audit module, which hands this class a `seal` function.
+// The disclosure log's SQLite side (audit.db), beside its record file (audit/record_file.h):
+// the signed heads the server has issued, and an index derived from the record file, used to
+// find records quickly and never trusted for content (callers re-read each hit from the file).
+// This file also defines the compact stored form of a record's delivered versions, which the
+// record file carries and the chain hashes. Only this file knows the audit tables' SQL.
 //
 // Tables (created on Open):
-//   audit_records  one row per disclosure; `items` holds the delivered (object id, version)
-//                  pairs in the compact form below, the source of truth that the record's
-//                  Merkle root covers.
-//   audit_meta     `format` (kAuditItemsFormat: a file written in another format is refused,
-//                  not misread) and `indexed_upto`.
-//   audit_items    object id -> seq, derived from `items` only to find records quickly; it is
-//                  not covered by the chain and callers must re-check a hit against `items`.
-//                  Appends do not write it (100 random b-tree inserts per response would cost
-//                  more than serving the response): it is brought up to date lazily, in sorted
-//                  batches, by CatchUpIndex / RecordsMentioning (audit_meta.indexed_upto).
+//   audit_meta     `format` (kAuditIndexFormat; a file of another format is refused, not
+//                  misread), `indexed_seq` and `indexed_offset` (AuditIndexState).
+//   audit_index    seq -> offset in the record file, with (org_id, time_us) to answer "what did
+//                  organization Y receive between T1 and T2".
+//   audit_items    object id -> seq, to answer "who received object X".
 //   audit_heads    every signed head handed out, so that a later truncation is detected even by
 //                  a verifier that kept no head of its own.
+// Appends do not touch this file: the index is caught up lazily, in sorted batches, when a
+// query runs (DisclosureLog), so a response pays only for its record's write.
 //
 // Thread-safety: every method may be called from any thread; calls are serialized on one
-// connection per object (open two objects for a writer and a reader that must not wait for
-// each other).
+// connection per object.
 #pragma once
 
 #include <cstdint>
@@ -68,6 +65,8 @@ struct AuditItem {
 // by the type itself, so no text is rebuilt to hash or verify a record. An item's form is a
 // function of its (id, version) text and decodes back to exactly that text.
 inline constexpr uint8_t kAuditItemsFormat = 3;
+// The format of the tables in audit.db (audit_meta.format). 3 held the records; 4 is an index.
+inline constexpr int64_t kAuditIndexFormat = 4;
 
 enum class AuditVersionKind : uint8_t { kEmpty = 0, kTimestamp = 1, kRaw = 2 };
 
@@ -144,13 +143,11 @@ struct AuditRecord {
   std::string path;
   std::string agreement_id;  // may be empty
   std::string collection_id;
-  // The delivered versions in stored form (see above): the source of truth that the Merkle
-  // root covers. Append stores it; when it is empty, Append encodes `items` instead.
+  // The delivered versions in stored form (see above): what the record hash covers.
   std::string encoded_items;
   // The same, decoded: filled by reads that ask for it (queries); empty on the write path.
   std::vector<AuditItem> items;
   int64_t item_count = 0;  // as stored; equals the number of encoded items unless tampered with
-  std::string merkle_root;
   std::string prev_hash;
   std::string hash;
   // Set when a read decoded `items` and the stored form is malformed (a tampered row); `items`
@@ -173,57 +170,71 @@ struct AuditHeadRow {
   std::string signature;   // hex
 };
 
-class SqliteAuditLog {
+// What the index knows: every record up to `seq` (the frame ending at `offset` in the record
+// file) is indexed. {0, 0} for an empty index.
+struct AuditIndexState {
+  int64_t seq = 0;
+  int64_t offset = 0;
+};
+
+// One record as the index lists it: where to read it in the record file.
+struct AuditIndexHit {
+  int64_t seq = 0;
+  int64_t offset = 0;
+};
+
+// One record handed to the index: its place, its receiver and time, and the object ids it
+// delivered (duplicates allowed).
+struct AuditIndexEntry {
+  int64_t seq = 0;
+  int64_t offset = 0;
+  int64_t time_us = 0;
+  std::string org_id;
+  std::vector<std::string> object_ids;
+};
+
+class SqliteAuditIndex {
  public:
   // Opens (creating the tables if needed) the audit tables in the SQLite file at `path`.
-  // `fsync_each_commit`: true keeps SQLite's synchronous=FULL (a commit survives power loss);
-  // false sets synchronous=NORMAL on this connection, which in WAL mode still survives a process
-  // crash (kill -9) but may lose the last commits on power loss. Internal on I/O failure.
-  static Result<std::unique_ptr<SqliteAuditLog>> Open(const std::string& path,
-                                                      bool fsync_each_commit);
+  // FailedPrecondition when the file holds the tables of another format (format 3 kept the
+  // records themselves in SQLite: that file cannot be read by this build). Internal on I/O.
+  static Result<std::unique_ptr<SqliteAuditIndex>> Open(const std::string& path);
 
-  // Called by Append for each record in order, after its seq is set, with the chain's tip just
-  // before it; must set `prev_hash` and `hash`. Must not fail or call back into this object.
-  using Seal = std::function<void(const AuditTip& before, AuditRecord& record)>;
+  // Produces the records that follow `state` (at most a batch) and the state after them; an
+  // empty batch without `restart` ends the catch-up. `restart` asks for the index to be emptied
+  // first (the record file no longer matches it); `entries` then follow from the start.
+  struct Batch {
+    std::vector<AuditIndexEntry> entries;
+    AuditIndexState next;
+    bool restart = false;
+  };
+  using Producer = std::function<Result<Batch>(const AuditIndexState& state)>;
+  // Runs `produce` inside one write transaction per batch (so two processes catching up at once
+  // index each record once) until it returns an empty batch. Nothing of a failed batch stays.
+  Status CatchUp(const Producer& produce);
 
-  // Appends `records` at the end of the chain in ONE transaction (BEGIN IMMEDIATE, so another
-  // process appending to the same file cannot interleave): assigns seq, calls `seal`, inserts
-  // the rows. On success the records carry their seq and hashes; on
-  // failure (Internal) nothing was stored.
-  Status Append(std::vector<AuditRecord>& records, const Seal& seal);
+  Result<AuditIndexState> State();
 
-  Result<AuditTip> Tip();
-
-  // Up to `limit` records with seq >= `from_seq`, ascending by seq, with `encoded_items` and,
-  // when `decode_items`, `items` (verification hashes the encoded form and skips decoding).
-  Result<std::vector<AuditRecord>> ReadFrom(int64_t from_seq, size_t limit,
-                                            bool decode_items = true);
-  // The record with this seq, nullopt when there is none.
-  Result<std::optional<AuditRecord>> Get(int64_t seq);
-
-  // Indexes every record appended since the last catch-up (in transactions of 2000 records).
-  Status CatchUpIndex();
-  // Records whose index entries mention `object_id` (after a catch-up), ascending by seq, at most
-  // `limit`.
-  Result<std::vector<AuditRecord>> RecordsMentioning(const std::string& object_id, size_t limit);
+  // Records whose entries mention `object_id`, ascending by seq, at most `limit`.
+  Result<std::vector<AuditIndexHit>> Mentioning(const std::string& object_id, size_t limit);
   // Records of organization `org_id` with from_us <= time_us < to_us, ascending by seq.
-  Result<std::vector<AuditRecord>> RecordsOf(const std::string& org_id, int64_t from_us,
-                                             int64_t to_us, size_t limit);
+  Result<std::vector<AuditIndexHit>> Of(const std::string& org_id, int64_t from_us,
+                                        int64_t to_us, size_t limit);
 
   Status PutHead(const AuditHeadRow& head);
   // Every stored head, ascending by seq then time.
   Result<std::vector<AuditHeadRow>> Heads();
 
  private:
-  explicit SqliteAuditLog(std::unique_ptr<Database> db) : db_(std::move(db)) {}
-  Result<std::vector<AuditRecord>> ReadRows(Statement& st, size_t limit, bool decode_items = true);
-  Status CatchUpIndexLocked();
+  explicit SqliteAuditIndex(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  Result<std::vector<AuditIndexHit>> Hits(Statement& st, size_t limit);
+  Result<AuditIndexState> StateLocked();
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;  // guarded by mu_
 };
 
-// The `items` column's stored form (see AuditItemList), for tests that tamper with rows.
+// The stored form of a list of items (see AuditItemList), for tests that tamper with records.
 std::string EncodeAuditItems(const std::vector<AuditItem>& items);
 // Decodes; false when the bytes are not a well-formed encoding (`out` then holds what decoded).
 bool DecodeAuditItems(std::string_view encoded, std::vector<AuditItem>* out);

@@ -8,37 +8,6 @@
 namespace tabadul::store {
 namespace {
 
-class SqliteAuditTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tabadul-saudit-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto log = SqliteAuditLog::Open(dir_ + "/t.db", false);
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_ = std::move(log).value();
-  }
-  void TearDown() override {
-    log_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  static AuditRecord Rec(const std::string& org, int64_t time_us, std::vector<AuditItem> items) {
-    AuditRecord r;
-    r.org_id = org;
-    r.time_us = time_us;
-    r.items = std::move(items);
-    return r;
-  }
-  // A stand-in seal: the chain's real hashing lives in the audit module.
-  static void Seal(const AuditTip& before, AuditRecord& r) {
-    r.prev_hash = before.hash;
-    r.hash = "h" + std::to_string(r.seq);
-  }
-
-  std::string dir_;
-  std::unique_ptr<SqliteAuditLog> log_;
-};
-
 TEST(AuditItemsCodecTest, RoundTripsEveryKindOfIdAndVersion) {
   const std::string uuid = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
   std::vector<AuditItem> items = {
@@ -142,119 +111,125 @@ TEST(AuditItemsCodecTest, RefusesMalformed) {
                                 &back));
 }
 
-TEST(AuditItemsCodecTest, OpenRefusesAnotherFormat) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "tabadul-saudit-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-  const std::string path = tmpl + "/t.db";
-  ASSERT_TRUE(SqliteAuditLog::Open(path, false).ok());
-  {
-    auto db = Database::Open(path);
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE audit_meta SET value = 1 WHERE key = 'format'").ok());
+class SqliteAuditIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "tabadul-saudit-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    auto index = SqliteAuditIndex::Open(path());
+    ASSERT_TRUE(index.ok()) << index.status().ToString();
+    index_ = std::move(index).value();
   }
-  auto again = SqliteAuditLog::Open(path, false);
-  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
-  std::filesystem::remove_all(tmpl);
-}
+  void TearDown() override {
+    index_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string path() const { return dir_ + "/t.db"; }
+  // Record i: at offset 100 * i, to organization o<i % 3>, at time 10 * i, delivering x--<i % 100>
+  // and y--1.
+  static AuditIndexEntry Entry(int64_t i) {
+    return {i, 100 * i, 10 * i, "o" + std::to_string(i % 3),
+            {"x--" + std::to_string(i % 100), "y--1"}};
+  }
+  // A producer that hands out records first..last in batches of `batch`.
+  static SqliteAuditIndex::Producer Records(int64_t last, int64_t batch, int64_t fail_at = -1) {
+    return [=](const AuditIndexState& state) -> Result<SqliteAuditIndex::Batch> {
+      SqliteAuditIndex::Batch b;
+      b.next = state;
+      for (int64_t i = state.seq + 1; i <= last && i <= state.seq + batch; ++i) {
+        if (i == fail_at) return Internal("the file could not be read");
+        b.entries.push_back(Entry(i));
+        b.next = {i, 100 * i + 100};
+      }
+      return b;
+    };
+  }
 
-TEST_F(SqliteAuditTest, AppendAssignsSeqAndSealsInOrder) {
-  std::vector<AuditRecord> batch = {Rec("o1", 10, {{"x--1", "v"}}), Rec("o2", 11, {{"x--2", "v"}})};
-  ASSERT_TRUE(log_->Append(batch, Seal).ok());
-  EXPECT_EQ(batch[0].seq, 1);
-  EXPECT_EQ(batch[1].seq, 2);
-  EXPECT_EQ(batch[1].prev_hash, "h1");
-  std::vector<AuditRecord> more = {Rec("o1", 12, {{"x--1", "w"}, {"x--3", "v"}})};
-  ASSERT_TRUE(log_->Append(more, Seal).ok());
-  EXPECT_EQ(more[0].seq, 3);
-  EXPECT_EQ(more[0].prev_hash, "h2");
-  auto tip = log_->Tip();
-  ASSERT_TRUE(tip.ok());
-  EXPECT_EQ(tip->seq, 3);
-  EXPECT_EQ(tip->hash, "h3");
+  std::string dir_;
+  std::unique_ptr<SqliteAuditIndex> index_;
+};
 
-  auto all = log_->ReadFrom(1, 10);
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 3u);
-  EXPECT_EQ((*all)[2].items, more[0].items);
-  EXPECT_EQ((*all)[2].item_count, 2);
-  EXPECT_FALSE((*all)[2].items_malformed);
-  EXPECT_EQ(log_->ReadFrom(2, 1)->size(), 1u);
-  EXPECT_EQ((*log_->Get(2))->org_id, "o2");
-  EXPECT_FALSE(log_->Get(9)->has_value());
-
-  auto mention = log_->RecordsMentioning("x--1", 10);
-  ASSERT_TRUE(mention.ok());
-  ASSERT_EQ(mention->size(), 2u);
-  EXPECT_EQ((*mention)[0].seq, 1);
-  EXPECT_EQ((*mention)[1].seq, 3);
-  auto of = log_->RecordsOf("o1", 11, 100, 10);
+TEST_F(SqliteAuditIndexTest, CatchesUpInBatchesAndAnswersQueries) {
+  EXPECT_EQ(index_->State()->seq, 0);
+  ASSERT_TRUE(index_->CatchUp(Records(4500, 2000)).ok());  // three transactions
+  EXPECT_EQ(index_->State()->seq, 4500);
+  EXPECT_EQ(index_->State()->offset, 450100);
+  auto hits = index_->Mentioning("x--7", 1000);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 45u);
+  EXPECT_EQ((*hits)[0].seq, 7);
+  EXPECT_EQ((*hits)[0].offset, 700);
+  EXPECT_EQ(index_->Mentioning("y--1", 10000)->size(), 4500u);
+  EXPECT_EQ(index_->Mentioning("y--1", 10)->size(), 10u);
+  auto of = index_->Of("o1", 30, 100, 10);  // times 30..90 of o1: records 4 and 7
   ASSERT_TRUE(of.ok());
-  ASSERT_EQ(of->size(), 1u);
-  EXPECT_EQ((*of)[0].seq, 3);
+  ASSERT_EQ(of->size(), 2u);
+  EXPECT_EQ((*of)[0].seq, 4);
+  EXPECT_EQ((*of)[1].seq, 7);
+  // Caught up again: only what is new.
+  ASSERT_TRUE(index_->CatchUp(Records(4501, 2000)).ok());
+  EXPECT_EQ(index_->Mentioning("x--1", 1000)->size(), 46u);
 }
 
-TEST_F(SqliteAuditTest, EmptyLogTipAndFailedBatchStoresNothing) {
-  EXPECT_EQ(log_->Tip()->seq, 0);
-  std::vector<AuditRecord> batch = {Rec("o1", 10, {{"x--1", "v"}})};
-  ASSERT_TRUE(log_->Append(batch, Seal).ok());
-  // A raw writer that steals seq 2 makes the next batch's insert collide.
-  {
-    auto db = Database::Open(dir_ + "/t.db");
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("CREATE TRIGGER boom BEFORE INSERT ON audit_records WHEN NEW.seq = 3"
-                            " BEGIN SELECT RAISE(ABORT, 'refused'); END;").ok());
-  }
-  std::vector<AuditRecord> two = {Rec("o1", 11, {{"x--1", "v"}}), Rec("o1", 12, {{"x--1", "v"}})};
-  EXPECT_FALSE(log_->Append(two, Seal).ok());
-  EXPECT_EQ(log_->Tip()->seq, 1);  // the whole batch rolled back
-  EXPECT_EQ(log_->RecordsMentioning("x--1", 10)->size(), 1u);
-  std::vector<AuditRecord> one = {Rec("o1", 13, {{"x--1", "v"}})};
-  EXPECT_TRUE(log_->Append(one, Seal).ok());  // and the connection is usable afterwards
-  EXPECT_EQ(one[0].seq, 2);
+TEST_F(SqliteAuditIndexTest, FailedBatchStoresNothing) {
+  EXPECT_FALSE(index_->CatchUp(Records(100, 40, /*fail_at=*/50)).ok());
+  EXPECT_EQ(index_->State()->seq, 40);  // the first batch stays, the failed one not at all
+  EXPECT_TRUE(index_->Mentioning("x--45", 10)->empty());
+  ASSERT_TRUE(index_->CatchUp(Records(100, 40)).ok());  // and the connection is usable
+  EXPECT_EQ(index_->State()->seq, 100);
+  EXPECT_EQ(index_->Mentioning("x--45", 10)->size(), 1u);
 }
 
-TEST_F(SqliteAuditTest, HeadsAreKept) {
-  ASSERT_TRUE(log_->PutHead({5, "h5", 100, "pk", "sig"}).ok());
-  ASSERT_TRUE(log_->PutHead({2, "h2", 50, "pk", "sig2"}).ok());
-  auto heads = log_->Heads();
+TEST_F(SqliteAuditIndexTest, RestartEmptiesTheIndexFirst) {
+  ASSERT_TRUE(index_->CatchUp(Records(10, 100)).ok());
+  bool restarted = false;
+  ASSERT_TRUE(index_->CatchUp([&](const AuditIndexState&) -> Result<SqliteAuditIndex::Batch> {
+    SqliteAuditIndex::Batch b;
+    if (!restarted) {
+      restarted = true;
+      b.restart = true;
+      b.entries = {{1, 16, 5, "other", {"z--1"}}};
+      b.next = {1, 116};
+    } else {
+      b.next = {1, 116};
+    }
+    return b;
+  }).ok());
+  EXPECT_EQ(index_->State()->seq, 1);
+  EXPECT_TRUE(index_->Mentioning("y--1", 10)->empty());
+  EXPECT_EQ(index_->Of("other", 0, 100, 10)->size(), 1u);
+}
+
+TEST_F(SqliteAuditIndexTest, HeadsAreKept) {
+  ASSERT_TRUE(index_->PutHead({5, "h5", 100, "pk", "sig"}).ok());
+  ASSERT_TRUE(index_->PutHead({2, "h2", 50, "pk", "sig2"}).ok());
+  auto heads = index_->Heads();
   ASSERT_TRUE(heads.ok());
   ASSERT_EQ(heads->size(), 2u);
   EXPECT_EQ((*heads)[0].seq, 2);
   EXPECT_EQ((*heads)[1].signature, "sig");
 }
 
-}  // namespace
-}  // namespace tabadul::store
-
-namespace tabadul::store {
-namespace {
-
-TEST(SqliteAuditIndexTest, CatchesUpLazilyAndIncrementally) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "tabadul-saudit-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+TEST_F(SqliteAuditIndexTest, OpenRefusesAnotherFormat) {
+  index_.reset();
   {
-    auto log = std::move(SqliteAuditLog::Open(tmpl + "/t.db", false)).value();
-    auto seal = [](const AuditTip& before, AuditRecord& r) { r.hash = std::to_string(r.seq); };
-    // 4500 records: more than two catch-up transactions.
-    std::vector<AuditRecord> batch;
-    for (int i = 0; i < 4500; ++i) {
-      AuditRecord r;
-      r.org_id = "o";
-      r.items = {{"x--" + std::to_string(i % 100), "v"}, {"y--1", "v"}};
-      batch.push_back(std::move(r));
-    }
-    ASSERT_TRUE(log->Append(batch, seal).ok());
-    auto hits = log->RecordsMentioning("x--7", 1000);
-    ASSERT_TRUE(hits.ok());
-    EXPECT_EQ(hits->size(), 45u);
-    EXPECT_EQ((*hits)[0].seq, 8);
-    EXPECT_EQ(log->RecordsMentioning("y--1", 10000)->size(), 4500u);
-    std::vector<AuditRecord> more(1);
-    more[0].items = {{"x--7", "w"}};
-    ASSERT_TRUE(log->Append(more, seal).ok());
-    EXPECT_EQ(log->RecordsMentioning("x--7", 1000)->size(), 46u);  // the new record is found
+    auto db = Database::Open(path());
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE audit_meta SET value = 1 WHERE key = 'format'").ok());
   }
-  std::filesystem::remove_all(tmpl);
+  auto again = SqliteAuditIndex::Open(path());
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  // A file of format 3, which kept the records themselves, is named as such.
+  const std::string old = dir_ + "/old.db";
+  {
+    auto db = Database::Open(old);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE audit_records (seq INTEGER PRIMARY KEY)").ok());
+  }
+  auto refused = SqliteAuditIndex::Open(old);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("format 3"), std::string::npos);
 }
 
 }  // namespace
