@@ -121,10 +121,15 @@ void Statement::Reset() {
 
 std::string Statement::Text(int col) const { return std::string(TextView(col)); }
 
+// sqlite3_column_blob, not _text: a string column read straight off a page is not NUL-terminated,
+// and _text makes it so by copying it into the statement's own buffer (for a page of 100 objects
+// that copied every JSON once more than needed; a view needs no terminator). Our databases are
+// UTF-8 (SQLite's default, never changed), so the bytes are the text; a non-text value (a number)
+// is converted as _text would. Then _bytes, which after _blob only reads the length.
 std::string_view Statement::TextView(int col) const {
-  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  const void* p = sqlite3_column_blob(stmt_, col);
   if (!p) return {};
-  return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+  return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
 }  // namespace tabadul::store

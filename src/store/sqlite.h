@@ -66,6 +66,8 @@ class Statement {
   void Reset();
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  // A text column (NULL reads as ""). The view is valid until the next Step, Reset or read of
+  // the same column as another type.
   std::string Text(int col) const;
   std::string_view TextView(int col) const;
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
