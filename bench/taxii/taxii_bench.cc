@@ -3,6 +3,8 @@
 // gen_bundle.py), so the ratios between the rows of one run say what each layer adds.
 //
 //   BM_StoreQueryPage      SqliteStore::QueryObjects(limit 100, with JSON), no filter
+//   BM_StoreScanPage       SqliteStore::ScanObjects of the same page into one body (what the
+//                          TAXII envelope does since it reads rows as they are stepped)
 //   BM_ApiHandle           TaxiiApi::Handle of the GET, no hooks (grants only, no audit)
 //   BM_ServicesHandle      cli::Services::Handle: what `tabadul serve` runs per request (policy
 //                          access + read filter + rewrite, disclosure log queue, router), with
@@ -156,6 +158,34 @@ void BM_StoreQueryPage(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_StoreQueryPage)->Unit(benchmark::kMicrosecond);
+
+// The same page through SqliteStore::ScanObjects, each row's JSON appended to one body as the
+// TAXII envelope does: the store's share of BM_ApiHandle.
+void BM_StoreScanPage(benchmark::State& state) {
+  auto store = std::move(store::SqliteStore::Open(Shared().dir + "/tabadul.db")).value();
+  int64_t i = 0;
+  size_t bytes = 0;
+  ProcessCpu cpu(state);
+  for (auto _ : state) {
+    store::ObjectQuery q;
+    q.collection_id = kCollection;
+    q.added_after_us = Shared().page_starts[i++ % 10];
+    q.with_json = true;
+    q.limit = 100;
+    std::string body;
+    body.reserve(70000);
+    size_t rows = 0;
+    auto more = store->ScanObjects(q, nullptr, [&](store::ObjectRow&, std::string_view json) {
+      if (rows++) body += ',';
+      body += json;
+    });
+    if (!more.ok() || rows != 100) state.SkipWithError("short page");
+    bytes += body.size();
+    benchmark::DoNotOptimize(body);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_StoreScanPage)->Unit(benchmark::kMicrosecond);
 
 void BM_ApiHandle(benchmark::State& state) {
   SystemClock clock;

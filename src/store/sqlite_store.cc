@@ -1,7 +1,9 @@
 #include "store/sqlite_store.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
+#include <optional>
 
 #include "stix/id.h"
 
@@ -52,17 +54,22 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::vector<std::string> Split(std::string_view s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  size_t start = 0;
-  while (true) {
+// Splits a joined list into `out`, reusing its strings' storage (a scan reads every row into
+// the same ObjectRow, so lists of the same shape allocate nothing after the first row).
+void SplitInto(std::string_view s, std::vector<std::string>* out) {
+  size_t n = 0;
+  for (size_t start = 0; !s.empty() && start <= s.size(); ++n) {
     size_t pos = s.find(kSep, start);
-    out.emplace_back(s.substr(start, pos == std::string_view::npos ? s.npos : pos - start));
-    if (pos == std::string_view::npos) break;
+    if (pos == std::string_view::npos) pos = s.size();
+    std::string_view part = s.substr(start, pos - start);
+    if (n < out->size()) {
+      (*out)[n].assign(part);
+    } else {
+      out->emplace_back(part);
+    }
     start = pos + 1;
   }
-  return out;
+  out->resize(n);
 }
 
 bool SameCanonicalJson(std::string_view a, std::string_view b) {
@@ -412,8 +419,10 @@ void AppendIn(std::string* sql, const char* column, size_t n) {
 
 }  // namespace
 
-Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& visible) {
-  assert(q.limit > 0);
+namespace {
+
+// The SELECT for a query, its parameters in the order BindObjectQuery binds them.
+std::string ObjectQuerySql(const ObjectQuery& q) {
   std::string sql =
       "SELECT date_added, id, type, spec_version, version, version_ns, revoked, created_by_ref, "
       "labels, markings, has_granular, origin";
@@ -442,7 +451,46 @@ Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& vi
     sql += ')';
   }
   sql += " ORDER BY date_added";
+  return sql;
+}
 
+void BindObjectQuery(const ObjectQuery& q, Statement& st) {
+  int bind = 1;
+  st.Bind(bind++, q.collection_id);
+  st.Bind(bind++, q.added_after_us);
+  for (const auto& v : q.ids) st.Bind(bind++, v);
+  for (const auto& v : q.types) st.Bind(bind++, v);
+  for (const auto& v : q.spec_versions) st.Bind(bind++, v);
+  if (!q.versions.all) {
+    for (int64_t v : q.versions.exact_ns) st.Bind(bind++, v);
+  }
+}
+
+// Reads the current result row into `row` (all but json, which is cleared), assigning into the
+// strings it already holds so that a reused row keeps their storage.
+void ReadObjectRow(const Statement& st, std::string_view collection_id, ObjectRow& row) {
+  row.collection_id.assign(collection_id);
+  row.date_added_us = st.Int(0);
+  row.id.assign(st.TextView(1));
+  row.type.assign(st.TextView(2));
+  row.spec_version.assign(st.TextView(3));
+  row.version.assign(st.TextView(4));
+  row.version_ns = st.Int(5);
+  row.revoked = st.Int(6) != 0;
+  row.created_by_ref.assign(st.TextView(7));
+  SplitInto(st.TextView(8), &row.labels);
+  SplitInto(st.TextView(9), &row.marking_refs);
+  row.has_granular_markings = st.Int(10) != 0;
+  row.origin.assign(st.TextView(11));
+  row.json.clear();
+}
+
+}  // namespace
+
+Result<bool> SqliteStore::ScanObjects(const ObjectQuery& q, const RowFilter& visible,
+                                      const RowVisitor& visit) {
+  assert(q.limit > 0);
+  const std::string sql = ObjectQuerySql(q);
   TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire());
   // Statements with variable-length lists are compiled each time; the common shapes are cached.
   const bool cacheable = q.ids.size() + q.types.size() + q.versions.exact_ns.size() <= 4;
@@ -455,44 +503,35 @@ Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& vi
     owned.emplace(std::move(fresh));
     st = &*owned;
   }
-  int bind = 1;
-  st->Bind(bind++, q.collection_id);
-  st->Bind(bind++, q.added_after_us);
-  for (const auto& v : q.ids) st->Bind(bind++, v);
-  for (const auto& v : q.types) st->Bind(bind++, v);
-  for (const auto& v : q.spec_versions) st->Bind(bind++, v);
-  if (!q.versions.all) {
-    for (int64_t v : q.versions.exact_ns) st->Bind(bind++, v);
-  }
+  BindObjectQuery(q, *st);
 
-  Page page;
-  page.rows.reserve(std::min<size_t>(q.limit, 1000));  // no regrowth (and row moves) per page
+  ObjectRow row;  // every row of the scan is read into this one (see ReadObjectRow)
+  size_t delivered = 0;
+  bool more = false;
   while (true) {
     TABADUL_ASSIGN_OR_RETURN(bool has_row, st->Step());
     if (!has_row) break;
-    ObjectRow row;
-    row.collection_id = q.collection_id;
-    row.date_added_us = st->Int(0);
-    row.id = st->Text(1);
-    row.type = st->Text(2);
-    row.spec_version = st->Text(3);
-    row.version = st->Text(4);
-    row.version_ns = st->Int(5);
-    row.revoked = st->Int(6) != 0;
-    row.created_by_ref = st->Text(7);
-    row.labels = Split(st->TextView(8));
-    row.marking_refs = Split(st->TextView(9));
-    row.has_granular_markings = st->Int(10) != 0;
-    row.origin = st->Text(11);
+    ReadObjectRow(*st, q.collection_id, row);
     if (visible && !visible(row)) continue;
-    if (page.rows.size() == q.limit) {
-      page.more = true;
+    if (delivered == q.limit) {
+      more = true;
       break;
     }
-    if (q.with_json) row.json = st->Text(12);
-    page.rows.push_back(std::move(row));
+    ++delivered;
+    visit(row, q.with_json ? st->TextView(12) : std::string_view());
   }
   st->Reset();
+  return more;
+}
+
+Result<Page> SqliteStore::QueryObjects(const ObjectQuery& q, const RowFilter& visible) {
+  Page page;
+  page.rows.reserve(std::min<size_t>(q.limit, 1000));  // no regrowth (and row moves) per page
+  TABADUL_ASSIGN_OR_RETURN(page.more,
+                           ScanObjects(q, visible, [&page](ObjectRow& row, std::string_view json) {
+                             ObjectRow& out = page.rows.emplace_back(row);
+                             out.json.assign(json);
+                           }));
   return page;
 }
 

@@ -40,6 +40,8 @@ class SqliteStore final : public Store {
   Result<std::string> GetCheckpoint(std::string_view key) override;
   Status SetCheckpoint(std::string_view key, std::string_view value) override;
   Result<Page> QueryObjects(const ObjectQuery& query, const RowFilter& visible) override;
+  Result<bool> ScanObjects(const ObjectQuery& query, const RowFilter& visible,
+                           const RowVisitor& visit) override;
   Result<int> DeleteObject(std::string_view collection_id, std::string_view id,
                            const VersionMatch& versions) override;
   Result<std::vector<DeletionRow>> QueryDeletions(std::string_view collection_id,

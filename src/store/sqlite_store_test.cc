@@ -148,6 +148,82 @@ TEST_F(SqliteStoreTest, FilterAppliesBeforeLimit) {
   for (auto& r : page->rows) EXPECT_EQ((r.id.back() - '0') % 2, 1);
 }
 
+// ScanObjects hands over the same page as QueryObjects, row by row: same rows and fields, the
+// JSON as a view, the filter before the limit, and `more`. Rows are read into one reused
+// ObjectRow, so lists that shrink and fields the visitor changed must not leak into the next row.
+TEST_F(SqliteStoreTest, ScanObjectsHandsOverTheSamePageAsQueryObjects) {
+  std::vector<stix::StixObject> batch;
+  for (int i = 0; i < 30; ++i) {
+    auto o = Obj("indicator--00000000-0000-4000-8000-" + std::to_string(100000000000 + i), 1);
+    o.labels.assign(static_cast<size_t>(i % 4), "label-" + std::to_string(i));
+    if (i % 3 == 0) o.object_marking_refs = {"marking-definition--x", "marking-definition--y"};
+    if (i % 5 == 0) o.created_by_ref = "identity--00000000-0000-4000-8000-00000000000" +
+                                       std::to_string(i % 10);
+    batch.push_back(std::move(o));
+  }
+  ASSERT_TRUE(store_->PutObjects("c1", batch, 1).ok());
+  RowFilter not_seven = [](const ObjectRow& r) {
+    EXPECT_TRUE(r.json.empty());  // filters never see JSON (it is read after them)
+    return r.id.back() != '7';
+  };
+  for (bool with_json : {true, false}) {
+    for (size_t limit : {1u, 7u, 27u, 28u, 100u}) {
+      ObjectQuery q;
+      q.collection_id = "c1";
+      q.with_json = with_json;
+      q.limit = limit;
+      auto page = store_->QueryObjects(q, not_seven);
+      ASSERT_TRUE(page.ok());
+      std::vector<ObjectRow> scanned;
+      auto more = store_->ScanObjects(q, not_seven, [&](ObjectRow& row, std::string_view json) {
+        EXPECT_TRUE(row.json.empty());
+        scanned.push_back(row);
+        scanned.back().json = std::string(json);
+        // A visitor may change the row; the next row must not see it.
+        row.labels.push_back("changed");
+        row.created_by_ref = "identity--changed";
+        row.json = "changed";
+      });
+      ASSERT_TRUE(more.ok());
+      EXPECT_EQ(*more, page->more) << limit;
+      ASSERT_EQ(scanned.size(), page->rows.size()) << limit;
+      EXPECT_EQ(scanned.size(), std::min<size_t>(limit, 27));
+      for (size_t i = 0; i < scanned.size(); ++i) {
+        const ObjectRow& a = scanned[i];
+        const ObjectRow& b = page->rows[i];
+        EXPECT_EQ(a.collection_id, "c1");
+        EXPECT_EQ(a.collection_id, b.collection_id);
+        EXPECT_EQ(a.date_added_us, b.date_added_us);
+        EXPECT_EQ(a.id, b.id);
+        EXPECT_EQ(a.type, b.type);
+        EXPECT_EQ(a.spec_version, b.spec_version);
+        EXPECT_EQ(a.version, b.version);
+        EXPECT_EQ(a.version_ns, b.version_ns);
+        EXPECT_EQ(a.revoked, b.revoked);
+        EXPECT_EQ(a.created_by_ref, b.created_by_ref);
+        EXPECT_EQ(a.labels, b.labels);
+        EXPECT_EQ(a.marking_refs, b.marking_refs);
+        EXPECT_EQ(a.has_granular_markings, b.has_granular_markings);
+        EXPECT_EQ(a.origin, b.origin);
+        EXPECT_EQ(a.json, b.json);
+        EXPECT_EQ(a.json.empty(), !with_json);
+        const size_t n = std::stoul(a.id.substr(a.id.size() - 2));
+        EXPECT_EQ(a.labels.size(), n % 4) << a.id;
+        EXPECT_EQ(a.marking_refs.size(), n % 3 == 0 ? 2u : 0u) << a.id;
+        EXPECT_EQ(a.created_by_ref.empty(), n % 5 != 0) << a.id;
+      }
+    }
+  }
+  // An unknown collection scans nothing.
+  ObjectQuery none;
+  none.collection_id = "nope";
+  int visits = 0;
+  auto more = store_->ScanObjects(none, nullptr, [&](ObjectRow&, std::string_view) { ++visits; });
+  ASSERT_TRUE(more.ok());
+  EXPECT_FALSE(*more);
+  EXPECT_EQ(visits, 0);
+}
+
 TEST_F(SqliteStoreTest, DeleteRemovesVersionsAndFixesFlags) {
   const std::string id = "tool--00000000-0000-4000-8000-000000000003";
   ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj(id, 1), Obj(id, 2)}, 10).ok());

@@ -102,6 +102,12 @@ struct Page {
   bool more = false;            // visible rows exist after the last one returned
 };
 
+// Receives the rows of a page one at a time (Store::ScanObjects). `row` holds every field but
+// `json`, which is left empty; `json` views the stored JSON (empty unless the query asked for
+// it). Both are valid only during the call and are reused for the next row: copy what must
+// outlive it. The visitor may modify `row` (e.g. rewrite it before delivery).
+using RowVisitor = std::function<void(ObjectRow& row, std::string_view json)>;
+
 // One deleted object version, for indexes and peers that follow the store (deletions are
 // not visible in QueryObjects any more). `seq` increases with every deletion in the database.
 struct DeletionRow {
@@ -195,6 +201,13 @@ class Store {
   // One page of a collection's object versions in ascending date_added order, filtered before
   // the limit by the query and by `visible`.
   virtual Result<Page> QueryObjects(const ObjectQuery& query, const RowFilter& visible) = 0;
+  // The same page as QueryObjects (same rows, same order, same filtering before the limit),
+  // handed to `visit` row by row as it is read instead of collected, so a caller that only
+  // serializes the rows (the TAXII envelope) copies each JSON once and allocates nothing per
+  // row. Returns Page::more. `visible` and `visit` may call the store (from the same thread).
+  // On an error the visitor may already have seen some rows of the page: discard them.
+  virtual Result<bool> ScanObjects(const ObjectQuery& query, const RowFilter& visible,
+                                   const RowVisitor& visit) = 0;
 
   // Removes the matching versions of one object; returns how many were removed (0 = none).
   virtual Result<int> DeleteObject(std::string_view collection_id, std::string_view id,

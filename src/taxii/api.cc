@@ -32,17 +32,86 @@ std::vector<std::string_view> Segments(std::string_view path) {
 
 std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
 
-// Starts a paged envelope: '{' then `more` and, when more rows remain, the `next` cursor. An
-// empty page writes neither (TAXII's empty envelope is {}).
-void OpenEnvelope(const store::Page& page, std::string_view canonical, std::string* body) {
-  *body += '{';
-  if (page.more) {
-    *body += "\"more\":true,\"next\":" +
-             Quote(EncodeCursor(page.rows.back().date_added_us, canonical));
-  } else if (!page.rows.empty()) {
-    *body += "\"more\":false";
+// Writes a paged envelope, {"more":...,"next":...,"<list>":[item,...]}, while the page's rows
+// are read (Store::ScanObjects), so that each object's JSON is copied once, from the store into
+// the body, and nothing is allocated per row.
+//
+// `more` and `next` come first but are known only once the page has ended. The items are
+// therefore written after a gap sized for the header of a full page ("more":true and a cursor
+// as long as the first row's), and the header goes into the gap at the end; on a page whose
+// header has another length (the last page: "more":false) the items move once. An empty page
+// is {} (TAXII's empty envelope).
+class EnvelopeWriter {
+ public:
+  // `limit` (the page size) only sizes the body's allocation.
+  EnvelopeWriter(std::string_view list, std::string_view canonical, size_t limit)
+      : list_(list), canonical_(canonical), limit_(limit) {}
+
+  // Starts the next item (row `date_added_us` of the page) and returns the body to append it to.
+  std::string& AddItem(int64_t date_added_us) {
+    if (count_ == 0) {
+      first_us_ = date_added_us;
+      gap_ = Header(/*more=*/true, date_added_us).size();
+      body_.reserve(gap_ + list_.size() + 8 + kFirstItemGuess);
+      body_.append(gap_, ' ');
+      body_ += ",\"";
+      body_ += list_;
+      body_ += "\":[";
+      items_start_ = body_.size();
+    } else {
+      if (count_ == 1) ReserveForPage();
+      body_ += ',';
+    }
+    ++count_;
+    last_us_ = date_added_us;
+    return body_;
   }
-}
+
+  // Ends the envelope and returns it.
+  std::string Finish(bool more) && {
+    if (count_ == 0) return "{}";
+    body_ += "]}";
+    const std::string header = Header(more, last_us_);
+    if (header.size() == gap_) {
+      header.copy(body_.data(), gap_);
+    } else {
+      body_.replace(0, gap_, header);
+    }
+    return std::move(body_);
+  }
+
+  size_t count() const { return count_; }
+  int64_t first_us() const { return first_us_; }
+  int64_t last_us() const { return last_us_; }
+
+ private:
+  static constexpr size_t kFirstItemGuess = 2048;
+  static constexpr size_t kMaxReserve = 4u << 20;  // larger pages grow by doubling
+
+  std::string Header(bool more, int64_t last_us) const {
+    if (!more) return "{\"more\":false";
+    return "{\"more\":true,\"next\":" + Quote(EncodeCursor(last_us, canonical_));
+  }
+
+  // Once the first item is written, allocates the body for the whole page (items of about the
+  // first one's size, with a margin) so that it is not copied on its way up by doubling.
+  void ReserveForPage() {
+    const size_t item = body_.size() - items_start_ + 1;
+    const size_t rest = limit_ > 1 ? limit_ - 1 : 1;
+    const size_t want = body_.size() + std::min(kMaxReserve, rest * item + rest * item / 4) + 64;
+    if (want > body_.capacity()) body_.reserve(want);
+  }
+
+  const std::string_view list_;
+  const std::string_view canonical_;
+  const size_t limit_;
+  std::string body_;
+  size_t gap_ = 0;
+  size_t items_start_ = 0;
+  size_t count_ = 0;
+  int64_t first_us_ = 0;
+  int64_t last_us_ = 0;
+};
 
 // The TAXII "version" of a row: its STIX version, or date_added for unversioned objects (SCOs
 // without created/modified), see docs/design/taxii-reading.md.
@@ -292,23 +361,73 @@ namespace {
 
 // The X-TAXII-Date-Added-First/Last headers. An empty page repeats the lower bound it was asked
 // for (or the epoch), so a client resuming from Last neither skips nor loops.
-void AddDateHeaders(HttpResponse* r, const std::vector<store::ObjectRow>& rows, int64_t after_us) {
-  int64_t first = rows.empty() ? std::max<int64_t>(after_us, 0) : rows.front().date_added_us;
-  int64_t last = rows.empty() ? std::max<int64_t>(after_us, 0) : rows.back().date_added_us;
-  r->headers.emplace_back("X-TAXII-Date-Added-First", FormatTaxiiTimestamp(first));
-  r->headers.emplace_back("X-TAXII-Date-Added-Last", FormatTaxiiTimestamp(last));
+void AddDateHeaders(HttpResponse* r, const EnvelopeWriter& page, int64_t after_us) {
+  const int64_t floor = std::max<int64_t>(after_us, 0);
+  const bool empty = page.count() == 0;
+  r->headers.emplace_back("X-TAXII-Date-Added-First",
+                          FormatTaxiiTimestamp(empty ? floor : page.first_us()));
+  r->headers.emplace_back("X-TAXII-Date-Added-Last",
+                          FormatTaxiiTimestamp(empty ? floor : page.last_us()));
 }
 
-// An upper bound of the envelope's size, so the body is allocated once instead of doubling its
-// way up to ~60 KB (each doubling copies what was written so far). Without JSON (manifest,
-// versions) each row becomes a short fixed-shape record.
-size_t EnvelopeCapacity(const std::vector<store::ObjectRow>& rows, bool without_json) {
-  size_t n = 256;  // braces, more/next and the cursor
-  for (const auto& r : rows) n += without_json ? 200 + r.id.size() : r.json.size() + 1;
-  return n;
+// One manifest record (§5.3) of a row.
+void AppendManifestRecord(const store::ObjectRow& r, std::string* body) {
+  *body += "{\"id\":";
+  *body += Quote(r.id);
+  *body += ",\"date_added\":\"";
+  *body += FormatTaxiiTimestamp(r.date_added_us);
+  *body += "\",\"version\":";
+  *body += Quote(VersionOf(r));
+  *body += ",\"media_type\":\"application/stix+json;version=";
+  *body += r.spec_version;
+  *body += "\"}";
 }
 
 }  // namespace
+
+HttpResponse TaxiiApi::ServePage(Context& ctx, const store::Collection& c,
+                                 const store::ObjectQuery& q, const store::RowFilter& visible,
+                                 const ObjectFilters& filters, PageItem item) {
+  const bool objects = item == PageItem::kObject;
+  const bool rewrite = objects && hooks_.rewrite;
+  const bool record = objects && hooks_.on_disclosure;
+  const RequestInfo info = Info(ctx);
+  EnvelopeWriter envelope(item == PageItem::kVersion ? "versions" : "objects", filters.canonical,
+                          q.limit);
+  std::vector<store::ObjectRow> delivered;
+  if (record) delivered.reserve(q.limit);
+  auto more = store_.ScanObjects(q, visible, [&](store::ObjectRow& row, std::string_view json) {
+    std::string& body = envelope.AddItem(row.date_added_us);
+    switch (item) {
+      case PageItem::kObject:
+        if (rewrite) {
+          row.json.assign(json);
+          hooks_.rewrite(info, c, row);
+          body += row.json;
+          row.json.clear();  // the disclosure record does not carry the JSON
+        } else {
+          body += json;
+        }
+        break;
+      case PageItem::kManifestRecord:
+        AppendManifestRecord(row, &body);
+        break;
+      case PageItem::kVersion:
+        body += Quote(VersionOf(row));
+        break;
+    }
+    if (record) delivered.push_back(row);
+  });
+  if (!more.ok()) return Error(ctx, more.status());
+  const EnvelopeWriter& page = envelope;
+  HttpResponse resp;
+  resp.status = 200;
+  resp.content_type = ctx.response_type;
+  AddDateHeaders(&resp, page, filters.after_us);
+  resp.body = std::move(envelope).Finish(*more);
+  if (record) hooks_.on_disclosure(info, c, delivered);
+  return resp;
+}
 
 HttpResponse TaxiiApi::GetObjects(Context& ctx, const store::Collection& c, bool manifest) {
   auto filters = ParseObjectQuery(ctx.query, kAddedAfter | kLimit | kNext | kMatchId | kMatchType |
@@ -323,35 +442,8 @@ HttpResponse TaxiiApi::GetObjects(Context& ctx, const store::Collection& c, bool
   q.versions = filters->versions;
   q.with_json = !manifest;
   q.limit = std::min(filters->limit.value_or(config_.default_page_size), config_.max_page_size);
-  auto page = store_.QueryObjects(q, FilterFor(ctx, c));
-  if (!page.ok()) return Error(ctx, page.status());
-  if (!manifest && hooks_.rewrite) {
-    for (auto& row : page->rows) hooks_.rewrite(Info(ctx), c, row);
-  }
-
-  std::string body;
-  body.reserve(EnvelopeCapacity(page->rows, manifest));
-  OpenEnvelope(*page, filters->canonical, &body);
-  if (!page->rows.empty()) {
-    body += ",\"objects\":[";
-    for (size_t i = 0; i < page->rows.size(); ++i) {
-      const auto& r = page->rows[i];
-      if (i) body += ',';
-      if (manifest) {
-        body += "{\"id\":" + Quote(r.id) + ",\"date_added\":\"" +
-                FormatTaxiiTimestamp(r.date_added_us) + "\",\"version\":" + Quote(VersionOf(r)) +
-                ",\"media_type\":\"application/stix+json;version=" + r.spec_version + "\"}";
-      } else {
-        body += r.json;
-      }
-    }
-    body += ']';
-  }
-  body += '}';
-  HttpResponse resp = Json(ctx, 200, std::move(body));
-  AddDateHeaders(&resp, page->rows, filters->after_us);
-  if (!manifest && hooks_.on_disclosure) hooks_.on_disclosure(Info(ctx), c, page->rows);
-  return resp;
+  return ServePage(ctx, c, q, FilterFor(ctx, c), *filters,
+                   manifest ? PageItem::kManifestRecord : PageItem::kObject);
 }
 
 HttpResponse TaxiiApi::GetObject(Context& ctx, const store::Collection& c, const std::string& id,
@@ -369,9 +461,11 @@ HttpResponse TaxiiApi::GetObject(Context& ctx, const store::Collection& c, const
   exists.ids = {id};
   exists.versions.all = true;
   exists.limit = 1;
-  auto any = store_.QueryObjects(exists, visible);
+  bool found = false;
+  auto any = store_.ScanObjects(exists, visible,
+                                [&found](store::ObjectRow&, std::string_view) { found = true; });
   if (!any.ok()) return Error(ctx, any.status());
-  if (any->rows.empty()) return Error(ctx, NotFound("no object '" + id + "' in this collection"));
+  if (!found) return Error(ctx, NotFound("no object '" + id + "' in this collection"));
 
   store::ObjectQuery q;
   q.collection_id = c.id;
@@ -381,28 +475,8 @@ HttpResponse TaxiiApi::GetObject(Context& ctx, const store::Collection& c, const
   q.versions = versions_only ? store::VersionMatch{.all = true} : filters->versions;
   q.with_json = !versions_only;
   q.limit = std::min(filters->limit.value_or(config_.default_page_size), config_.max_page_size);
-  auto page = store_.QueryObjects(q, visible);
-  if (!page.ok()) return Error(ctx, page.status());
-  if (!versions_only && hooks_.rewrite) {
-    for (auto& row : page->rows) hooks_.rewrite(Info(ctx), c, row);
-  }
-
-  std::string body;
-  body.reserve(EnvelopeCapacity(page->rows, versions_only));
-  OpenEnvelope(*page, filters->canonical, &body);
-  if (!page->rows.empty()) {
-    body += versions_only ? ",\"versions\":[" : ",\"objects\":[";
-    for (size_t i = 0; i < page->rows.size(); ++i) {
-      if (i) body += ',';
-      body += versions_only ? Quote(VersionOf(page->rows[i])) : page->rows[i].json;
-    }
-    body += ']';
-  }
-  body += '}';
-  HttpResponse resp = Json(ctx, 200, std::move(body));
-  AddDateHeaders(&resp, page->rows, filters->after_us);
-  if (!versions_only && hooks_.on_disclosure) hooks_.on_disclosure(Info(ctx), c, page->rows);
-  return resp;
+  return ServePage(ctx, c, q, visible, *filters,
+                   versions_only ? PageItem::kVersion : PageItem::kObject);
 }
 
 HttpResponse TaxiiApi::DeleteObject(Context& ctx, const store::Collection& c, store::Grant g,

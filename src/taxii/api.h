@@ -23,6 +23,8 @@
 
 namespace tabadul::taxii {
 
+struct ObjectFilters;  // taxii/query.h
+
 struct ApiConfig {
   std::string title = "tabadul";
   std::string description = "STIX 2.1 intelligence exchange between partner organizations";
@@ -56,7 +58,8 @@ struct ApiHooks {
   // status resource with its message and the object is not stored.
   std::function<Status(const RequestInfo&, const store::Collection&, const stix::StixObject&)>
       validate_object;
-  // Called after a response delivering object versions has been built.
+  // Called after a response delivering object versions has been built, with the delivered rows
+  // in page order (after rewrite); their `json` is left empty (the body has it).
   std::function<void(const RequestInfo&, const store::Collection&,
                      const std::vector<store::ObjectRow>& delivered)>
       on_disclosure;
@@ -88,6 +91,15 @@ class TaxiiApi {
                          bool versions_only);
   HttpResponse DeleteObject(Context& ctx, const store::Collection& c, store::Grant g,
                             const std::string& id);
+
+  // What each entry of a paged envelope is: the object's JSON, its manifest record, or its
+  // version string.
+  enum class PageItem { kObject, kManifestRecord, kVersion };
+  // Reads one page of `q` (filtered by `visible` before the limit) straight into its envelope:
+  // rewrite and on_disclosure hooks apply to kObject pages; headers per §5.3-5.4.
+  HttpResponse ServePage(Context& ctx, const store::Collection& c, const store::ObjectQuery& q,
+                         const store::RowFilter& visible, const ObjectFilters& filters,
+                         PageItem item);
 
   Result<store::Grant> AccessTo(const Context& ctx, const store::Collection& c) const;
   RequestInfo Info(const Context& ctx) const;
