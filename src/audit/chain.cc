@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <cassert>
 #include <cstring>
 #include <memory>
@@ -106,25 +107,38 @@ std::string ToHex(std::string_view bytes) {
 }
 
 std::optional<std::string> FromHex(std::string_view hex) {
+  // Table-driven: the chain converts a hash per record appended and verified.
+  static constexpr auto kValue = [] {
+    std::array<uint8_t, 256> v{};
+    v.fill(0xff);
+    for (int c = '0'; c <= '9'; ++c) v[c] = static_cast<uint8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) v[c] = static_cast<uint8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) v[c] = static_cast<uint8_t>(c - 'A' + 10);
+    return v;
+  }();
   if (hex.size() % 2) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   std::string out(hex.size() / 2, '\0');
+  uint8_t bad = 0;
   for (size_t i = 0; i < out.size(); ++i) {
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    const uint8_t hi = kValue[static_cast<uint8_t>(hex[2 * i])];
+    const uint8_t lo = kValue[static_cast<uint8_t>(hex[2 * i + 1])];
+    bad |= static_cast<uint8_t>(hi | lo) & 0xf0;
     out[i] = static_cast<char>(hi << 4 | lo);
   }
+  if (bad) return std::nullopt;
   return out;
 }
 
 std::string Sha256(std::string_view bytes) { return Sha256Parts(bytes, {}); }
 
 void AppendRecordBody(const store::AuditRecord& r, std::string* out) {
+  auto prev = FromHex(r.prev_hash);
+  // Only a hand-made record has no valid prev_hash; it can never link (links compare text).
+  const std::string unlinkable(kHashBytes, '\xff');
+  AppendRecordBody(r, prev && prev->size() == kHashBytes ? *prev : unlinkable, out);
+}
+
+void AppendRecordBody(const store::AuditRecord& r, std::string_view prev_raw, std::string* out) {
   out->reserve(out->size() + 64 + r.org_id.size() + r.user.size() + r.path.size() +
                r.agreement_id.size() + r.collection_id.size() + r.encoded_items.size() + 32);
   out->push_back(static_cast<char>(kRecordBodyVersion));
@@ -137,13 +151,7 @@ void AppendRecordBody(const store::AuditRecord& r, std::string* out) {
   PutStr(r.collection_id, out);
   PutU64(static_cast<uint64_t>(r.item_count), out);
   PutStr(r.encoded_items, out);
-  auto prev = FromHex(r.prev_hash);
-  if (prev && prev->size() == kHashBytes) {
-    out->append(*prev);
-  } else {
-    // Only a hand-made record has no valid prev_hash; it can never link (links compare text).
-    out->append(kHashBytes, '\xff');
-  }
+  out->append(prev_raw.data(), prev_raw.size());
 }
 
 std::string RecordHashOfBody(std::string_view body) {

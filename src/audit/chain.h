@@ -49,6 +49,9 @@ std::string Sha256(std::string_view bytes);
 // Appends the body of `record` (every field above; a `prev_hash` that is not 64 hex characters
 // is written as 32 0xff bytes) to `out`. `record.encoded_items` is taken as is; `item_count` as given.
 void AppendRecordBody(const store::AuditRecord& record, std::string* out);
+// The same with the previous hash given as its 32 raw bytes (`record.prev_hash` is not read).
+void AppendRecordBody(const store::AuditRecord& record, std::string_view prev_raw,
+                      std::string* out);
 
 // The record hash (32 raw bytes) of a body as built by AppendRecordBody.
 std::string RecordHashOfBody(std::string_view body);

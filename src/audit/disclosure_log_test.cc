@@ -594,6 +594,25 @@ TEST_F(DisclosureLogTest, KilledWriterLosesNoAcknowledgedRecord) {
   EXPECT_GE(acknowledged, 12);  // each round: at least the child's first record and ours
 }
 
+// The lock file beside the records outlives its writers. Here it is left as a reboot would
+// leave it after a writer died holding the mutex (every byte set: a locked mutex of a thread
+// that no longer exists, and an end that is not the file's): the next writer to open the log
+// alone resets it instead of waiting forever or writing at a stale end.
+TEST_F(DisclosureLogTest, LockFileOfAnEarlierSetOfWritersIsReset) {
+  Fill(2);
+  const std::string lock = records_ + ".lock";
+  const std::string old = testing::ReadBytes(lock);
+  ASSERT_GE(old.size(), 40u);
+  testing::WriteBytes(lock, std::string(old.size(), '\xff'));
+  {
+    auto log = OpenLog();
+    ASSERT_TRUE(log->Append(MakeDisclosure(3)).ok());
+  }
+  auto r = VerifyNow();
+  EXPECT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.last_seq, 3);
+}
+
 // ---- Queries --------------------------------------------------------------------------------
 
 TEST_F(DisclosureLogTest, WhoReceivedAnObject) {

@@ -1,7 +1,9 @@
 #include "audit/record_file.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,24 +101,127 @@ class FlockGuard {
 
 }  // namespace
 
+// The lock file's contents. Written only under `mu` (and once, under an flock, when created).
+struct RecordFile::Shared {
+  char magic[16];       // kLockMagic once initialized
+  pthread_mutex_t mu;   // process-shared, robust
+  int64_t end;          // the record file's size after the last append; -1: unknown
+  int64_t tip_seq;
+  char tip_hash[kHashBytes];
+};
+
+namespace {
+constexpr char kLockMagic[16] = {'t', 'a', 'b', 'a', 'd', 'u', 'l', ' ',
+                                 'a', 'l', 'o', 'c', 'k', ' ', '1', '\n'};
+}  // namespace
+
+// Holds the shared mutex; a holder that died with it leaves `end` unknown, so the tail is
+// re-read from the file.
+class RecordFile::SharedLock {
+ public:
+  explicit SharedLock(Shared* shared) : shared_(shared) {
+    int rc = pthread_mutex_lock(&shared_->mu);
+    if (rc == EOWNERDEAD) {
+      shared_->end = -1;
+      rc = pthread_mutex_consistent(&shared_->mu);
+    }
+    ok_ = rc == 0;
+  }
+  ~SharedLock() {
+    if (ok_) pthread_mutex_unlock(&shared_->mu);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  Shared* shared_;
+  bool ok_ = false;
+};
+
 Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
                                                      bool fsync_each_append) {
+  // The lock file first. Every process holds a shared flock on it while it has the log open;
+  // one that gets an exclusive flock is alone, and (re)initializes the mutex and forgets the
+  // end: a mutex left locked by a process that died before a reboot, or an end that a power
+  // loss or an edit of the file made untrue, cannot survive into a new set of writers.
+  const std::string lock_path = path + ".lock";
+  const int lfd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lfd < 0) return Internal(Errno("cannot open the audit log's lock file", lock_path));
+  auto fail = [&](const std::string& what) {
+    Status st = Internal(Errno(what, lock_path));
+    ::close(lfd);
+    return st;
+  };
+  struct stat lst {};
+  if (::fstat(lfd, &lst) != 0) return fail("cannot stat the audit log's lock file");
+  Shared* shared = nullptr;
+  for (int attempt = 0;; ++attempt) {
+    if (::flock(lfd, LOCK_EX | LOCK_NB) == 0) {
+      if (lst.st_size < static_cast<off_t>(sizeof(Shared)) &&
+          ::ftruncate(lfd, sizeof(Shared)) != 0) {
+        return fail("cannot size the audit log's lock file");
+      }
+      void* mapped = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+      if (mapped == MAP_FAILED) return fail("cannot map the audit log's lock file");
+      shared = static_cast<Shared*>(mapped);
+      std::memset(shared->magic, 0, sizeof shared->magic);
+      pthread_mutexattr_t attr;
+      pthread_mutexattr_init(&attr);
+      pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+      pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+      pthread_mutex_init(&shared->mu, &attr);
+      pthread_mutexattr_destroy(&attr);
+      shared->end = -1;
+      shared->tip_seq = 0;
+      std::memset(shared->tip_hash, 0, sizeof shared->tip_hash);
+      std::memcpy(shared->magic, kLockMagic, sizeof kLockMagic);
+      if (::flock(lfd, LOCK_SH) != 0) {  // from exclusive to shared, for as long as it is open
+        ::munmap(shared, sizeof(Shared));
+        return fail("cannot lock the audit log's lock file");
+      }
+      break;
+    }
+    if (errno != EWOULDBLOCK) return fail("cannot lock the audit log's lock file");
+    // Others have it open: wait for whoever is initializing, then use what they set up.
+    if (::flock(lfd, LOCK_SH) != 0) return fail("cannot lock the audit log's lock file");
+    void* mapped = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+    if (mapped == MAP_FAILED) return fail("cannot map the audit log's lock file");
+    shared = static_cast<Shared*>(mapped);
+    if (std::memcmp(shared->magic, kLockMagic, sizeof kLockMagic) == 0) break;
+    // The initializer died half-way: start over (it no longer holds its lock).
+    ::munmap(shared, sizeof(Shared));
+    shared = nullptr;
+    ::flock(lfd, LOCK_UN);
+    if (attempt == 10) {
+      ::close(lfd);
+      return FailedPrecondition(lock_path + " is not an audit lock file and cannot be reset");
+    }
+  }
+  auto unmap = [&] {
+    ::munmap(shared, sizeof(Shared));
+    ::close(lfd);
+  };
   const int wfd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (wfd < 0) return Internal(Errno("cannot open the audit log", path));
+  if (wfd < 0) {
+    unmap();
+    return Internal(Errno("cannot open the audit log", path));
+  }
   const int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (rfd < 0) {
     ::close(wfd);
+    unmap();
     return Internal(Errno("cannot open the audit log", path));
   }
-  std::unique_ptr<RecordFile> file(new RecordFile(path, wfd, rfd, fsync_each_append));
-  FlockGuard lock(wfd, LOCK_EX);
-  if (!lock.ok()) return Internal(Errno("cannot lock the audit log", path));
+  std::unique_ptr<RecordFile> file(
+      new RecordFile(path, wfd, rfd, lfd, shared, fsync_each_append));
+  SharedLock lock(shared);
+  if (!lock.ok()) return Internal("cannot lock the audit log " + path);
   struct stat st {};
   if (::fstat(wfd, &st) != 0) return Internal(Errno("cannot stat the audit log", path));
   if (st.st_size == 0) {
     TABADUL_RETURN_IF_ERROR(WriteAll(wfd, 0, std::string_view(kRecordFileHeader,
                                                               kRecordFileHeaderSize), path));
     if (::fdatasync(wfd) != 0) return Internal(Errno("cannot sync the audit log", path));
+    shared->end = -1;  // a new file (perhaps one that replaced another): learn it afresh
     return file;
   }
   char header[kRecordFileHeaderSize];
@@ -131,19 +236,46 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
 RecordFile::~RecordFile() {
   ::close(write_fd_);
   ::close(read_fd_);
-}
-
-Result<int64_t> RecordFile::LockedSize(int fd, int lock) {
-  FlockGuard guard(fd, lock);
-  if (!guard.ok()) return Internal(Errno("cannot lock the audit log", path_));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
-  return static_cast<int64_t>(st.st_size);
+  ::munmap(shared_, sizeof(Shared));
+  ::close(lock_fd_);
 }
 
 Result<int64_t> RecordFile::StableSize() {
-  std::lock_guard mu(shared_lock_mu_);
-  return LockedSize(read_fd_, LOCK_SH);
+  SharedLock lock(shared_);
+  if (!lock.ok()) return Internal("cannot lock the audit log " + path_);
+  struct stat st {};
+  if (::fstat(read_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
+  return static_cast<int64_t>(st.st_size);
+}
+
+void RecordFile::Publish() {
+  shared_->end = end_;
+  shared_->tip_seq = tip_.seq;
+  std::memset(shared_->tip_hash, 0, kHashBytes);
+  if (tip_.seq > 0) {
+    if (auto raw = FromHex(tip_.hash); raw && raw->size() == kHashBytes) {
+      std::memcpy(shared_->tip_hash, raw->data(), kHashBytes);
+    } else {
+      shared_->end = -1;  // cannot be told in 32 bytes: the next appender reads the file
+    }
+  }
+}
+
+Status RecordFile::Catch() {
+  const int64_t end = shared_->end;
+  if (end >= kRecordFileHeaderSize) {
+    if (end != end_) {
+      end_ = end;
+      tip_ = {shared_->tip_seq,
+              shared_->tip_seq == 0 ? std::string() : ToHex({shared_->tip_hash, kHashBytes})};
+    }
+    return Status::Ok();
+  }
+  struct stat st {};
+  if (::fstat(write_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
+  Status learned = LearnTail(st.st_size);
+  if (!learned.ok()) end_ = -1;
+  return learned;
 }
 
 Status RecordFile::LearnTail(int64_t size) {
@@ -153,6 +285,7 @@ Status RecordFile::LearnTail(int64_t size) {
   if (size == kRecordFileHeaderSize) {
     end_ = size;
     tip_ = {};
+    Publish();
     return Status::Ok();
   }
   // Usually the last frame is whole: its trailing length leads to its start.
@@ -171,6 +304,7 @@ Status RecordFile::LearnTail(int64_t size) {
         }
         end_ = size;
         tip_ = {last->record.seq, last->record.hash};
+        Publish();
         return Status::Ok();
       }
     }
@@ -203,6 +337,7 @@ Status RecordFile::LearnTail(int64_t size) {
     }
     end_ = scan.offset();
     tip_ = tip;
+    Publish();
     return Status::Ok();
   }
 }
@@ -210,27 +345,21 @@ Status RecordFile::LearnTail(int64_t size) {
 Status RecordFile::Append(std::vector<store::AuditRecord>& records) {
   if (records.empty()) return Status::Ok();
   std::lock_guard mu(append_mu_);
-  FlockGuard lock(write_fd_, LOCK_EX);
-  if (!lock.ok()) return Internal(Errno("cannot lock the audit log", path_));
-  struct stat st {};
-  if (::fstat(write_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
-  if (st.st_size != end_) {
-    // First append of this object, or another process appended (or a crash tore a frame).
-    Status learned = LearnTail(st.st_size);
-    if (!learned.ok()) {
-      end_ = -1;
-      return learned;
-    }
-  }
+  SharedLock lock(shared_);
+  if (!lock.ok()) return Internal("cannot lock the audit log " + path_);
+  TABADUL_RETURN_IF_ERROR(Catch());
   std::string frames;
   std::string body;
   store::AuditTip tip = tip_;
+  // The previous hash as raw bytes, carried from record to record without hex round trips.
+  std::string prev_raw = tip.seq == 0 ? std::string(kHashBytes, '\0') : FromHex(tip.hash).value_or("");
+  if (prev_raw.size() != kHashBytes) return FailedPrecondition("the audit log's tip hash is malformed");
   for (auto& r : records) {
     r.seq = tip.seq + 1;
     r.prev_hash = tip.seq == 0 ? std::string(kGenesisHash) : tip.hash;
     body.clear();
-    AppendRecordBody(r, &body);
-    const std::string hash = RecordHashOfBody(body);
+    AppendRecordBody(r, prev_raw, &body);
+    std::string hash = RecordHashOfBody(body);
     const auto n = static_cast<uint32_t>(body.size() + hash.size());
     frames.reserve(frames.size() + kFrameHead + n + kFrameTail);
     frames.append(kMarker, kMarkerSize);
@@ -240,6 +369,7 @@ Status RecordFile::Append(std::vector<store::AuditRecord>& records) {
     PutU32(n, &frames);
     r.hash = ToHex(hash);
     tip = {r.seq, r.hash};
+    prev_raw = std::move(hash);
   }
   Status written = WriteAll(write_fd_, end_, frames, path_);
   if (written.ok() && fsync_ && ::fdatasync(write_fd_) != 0) {
@@ -247,21 +377,26 @@ Status RecordFile::Append(std::vector<store::AuditRecord>& records) {
   }
   if (!written.ok()) {
     // Take back whatever part was written, so the chain ends where it did.
-    if (::ftruncate(write_fd_, end_) != 0) end_ = -1;
+    if (::ftruncate(write_fd_, end_) != 0) {
+      end_ = -1;
+      shared_->end = -1;
+    }
     return written;
   }
   end_ += static_cast<int64_t>(frames.size());
   tip_ = tip;
+  Publish();
   return Status::Ok();
 }
 
 Result<store::AuditTip> RecordFile::Tip() {
   std::lock_guard mu(append_mu_);
-  FlockGuard lock(write_fd_, LOCK_EX);  // LearnTail may have to cut a torn frame
-  if (!lock.ok()) return Internal(Errno("cannot lock the audit log", path_));
+  SharedLock lock(shared_);
+  if (!lock.ok()) return Internal("cannot lock the audit log " + path_);
+  // From the file itself (a head is signed over it), cutting a torn frame if there is one.
   struct stat st {};
   if (::fstat(write_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
-  if (st.st_size != end_) {
+  if (st.st_size != end_ || shared_->end != end_) {
     Status learned = LearnTail(st.st_size);
     if (!learned.ok()) {
       end_ = -1;

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <random>
+
+#include "common/timestamp.h"
 
 namespace tabadul::store {
 namespace {
@@ -109,6 +112,33 @@ TEST(AuditItemsCodecTest, RefusesMalformed) {
   // A varint that never ends.
   EXPECT_FALSE(DecodeAuditItems(std::string{char{kAuditItemsFormat}, '\x01'} + std::string(12, '\xff'),
                                 &back));
+}
+
+// Every version text decodes back to itself, whichever path encoded it: the fast canonical one
+// (timestamps as FormatTimestamp writes them) or the general one (leap seconds, days that do not
+// exist, years out of range, odd precisions, upper-case UUIDs).
+TEST(AuditItemsCodecTest, RandomAndAwkwardVersionsRoundTrip) {
+  std::mt19937_64 rng(42);
+  std::vector<AuditItem> items;
+  for (int i = 0; i < 3000; ++i) {
+    const int64_t ns = static_cast<int64_t>(rng() % 4'000'000'000'000'000'000ULL) -
+                       1'000'000'000'000'000'000LL;
+    items.push_back({"indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8",
+                     FormatTimestamp(ns, static_cast<int>(rng() % 10))});
+  }
+  for (const char* v : {"2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z",
+                        "2016-12-31T23:59:60Z", "2016-12-31T23:59:60.5Z", "1600-01-01T00:00:00Z",
+                        "2300-01-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-13-01T00:00:00Z",
+                        "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00.0000000000Z",
+                        "2024-01-01t00:00:00z", "2024-01-01T00:00:00+00:00", "2024-1-01T00:00:00Z",
+                        "2024-01-01T00:00:00.123Z", "2000-02-29T12:34:56.789012345Z", ""}) {
+    items.push_back({"indicator--6BA7B810-9DAD-41D1-80B4-00C04FD430C8", v});
+  }
+  AuditItemList list(items);
+  EXPECT_EQ(list.Items(), items);
+  std::vector<AuditItem> back;
+  EXPECT_TRUE(DecodeAuditItems(list.encoded(), &back));
+  EXPECT_EQ(back, items);
 }
 
 class SqliteAuditIndexTest : public ::testing::Test {
