@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "audit/audit_cli.h"
+#include "audit/disclosure_log.h"
 #include "cli/commands.h"
 #include "cli/services.h"
 #include "match/match_command.h"
@@ -112,7 +113,26 @@ int RunCli(int argc, char** argv) {
   val->callback(run([&] { return Validate(ctx, files); }));
 
   audit::RegisterAuditCommands(app, ctx.data_dir, code);
-  reports::RegisterReportsCommands(app, ctx.data_dir, code);
+  // `search --as` and `match --user` deliver object content to a named user: recorded in the
+  // disclosure log like the server's responses (the recorder owns the log it opens).
+  using Recorder = std::function<Status(const auth::Principal&, std::string_view,
+                                        const store::Collection&, store::AuditItemList)>;
+  auto open_recorder = [&ctx](const std::string& dir) -> Result<Recorder> {
+    TABADUL_ASSIGN_OR_RETURN(auto opened, audit::DisclosureLog::Open(
+                                              dir + "/" + audit::kDatabaseFileName, dir, ctx.clock));
+    std::shared_ptr<audit::DisclosureLog> log = std::move(opened);
+    return Recorder([log](const auth::Principal& who, std::string_view path,
+                          const store::Collection& collection, store::AuditItemList items) {
+      audit::Disclosure d;
+      d.org_id = who.org_id;
+      d.user = who.user;
+      d.path = std::string(path);
+      d.collection_id = collection.id;
+      d.versions = std::move(items);
+      return log->Append(std::move(d));
+    });
+  };
+  reports::RegisterReportsCommands(app, ctx.data_dir, code, open_recorder);
   sync::RegisterSyncCommands(app, ctx.data_dir, code);
   // `tabadul match --user U` sees exactly what U would see over HTTP: the policy engine is
   // opened on the same database when the command runs.
@@ -131,7 +151,7 @@ int RunCli(int argc, char** argv) {
     cli_engine = std::make_unique<policy::Engine>(store, *cli_agreements, ctx.clock);
     (void)cli_engine->Reload();
     return MatchVisibility(*cli_engine, /*over_tls=*/true);
-  });
+  }, open_recorder);
   policy::RegisterAgreementCommands(app, ctx.data_dir, ctx.clock, ctx.out, ctx.err, code);
 
   try {
