@@ -140,13 +140,20 @@ int RunIngestCommand(const std::string& data_dir, const IngestCommandOptions& op
 
 int RunSearchCommand(const std::string& data_dir, const SearchCommandOptions& options,
                      std::ostream& out, std::ostream& err,
-                     const DisclosureRecorderFactory& disclosures) {
+                     const DisclosureRecorderFactory& disclosures,
+                     const UserVisibilityFactory& visibility) {
   auto store = store::SqliteStore::Open(data_dir + "/tabadul.db");
   if (!store.ok()) return Fail(err, store.status());
   auto actor = ActorFor(**store, options.as_user, "");
   if (!actor.ok()) return Fail(err, actor.status());
   SearchServiceOptions service_options;
   service_options.access = actor->access;
+  if (!options.as_user.empty() && visibility) {
+    auto rule = visibility(**store);
+    if (!rule.ok()) return Fail(err, rule.status());
+    service_options.access = std::move(rule->access);
+    service_options.visible = std::move(rule->visible);
+  }
   auto service = OpenIndex(**store, data_dir, service_options);
   if (!service.ok()) return Fail(err, service.status());
   SearchRequest request;
@@ -184,7 +191,8 @@ int RunSearchCommand(const std::string& data_dir, const SearchCommandOptions& op
 }
 
 void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_code,
-                             DisclosureRecorderFactory disclosures) {
+                             DisclosureRecorderFactory disclosures,
+                             UserVisibilityFactory visibility) {
   auto ingest_options = std::make_shared<IngestCommandOptions>();
   auto* ingest = app.add_subcommand("ingest", "turn open-source texts into STIX reports");
   ingest->add_option("FILE", ingest_options->files, "text, HTML or Markdown files ('-' for stdin)")
@@ -224,8 +232,10 @@ void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_cod
   search->add_option("--offset", search_options->offset, "hits to skip");
   search->add_option("--as", search_options->as_user, "search as this user (visibility applies)");
   search->add_flag("--json", search_options->json, "print JSON");
-  search->callback([search_options, &data_dir, &exit_code, disclosures = std::move(disclosures)] {
-    exit_code = RunSearchCommand(data_dir, *search_options, std::cout, std::cerr, disclosures);
+  search->callback([search_options, &data_dir, &exit_code, disclosures = std::move(disclosures),
+                    visibility = std::move(visibility)] {
+    exit_code = RunSearchCommand(data_dir, *search_options, std::cout, std::cerr, disclosures,
+                                 visibility);
   });
 }
 

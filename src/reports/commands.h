@@ -25,6 +25,7 @@
 
 #include "common/clock.h"
 #include "reports/disclosure.h"
+#include "reports/visibility.h"
 
 namespace CLI {
 class App;
@@ -32,9 +33,21 @@ class App;
 
 namespace tabadul::reports {
 
-// `disclosures` opens the disclosure log for `search --as` (null: searches are not recorded).
+// The visibility rule for a command run as a named user (`search --as`): the server's rule, so
+// that the command shows exactly what that user would get over HTTP. Built from the store when
+// the command runs; it owns whatever it opens. Null: the user's stored grants, and every row of
+// a readable collection visible (which ignores agreements: callers should pass the policy's).
+struct UserVisibility {
+  CollectionAccess access;
+  RowVisible visible;
+};
+using UserVisibilityFactory = std::function<Result<UserVisibility>(store::Store& store)>;
+
+// `disclosures` opens the disclosure log for `search --as` (null: searches are not recorded);
+// `visibility` gives `search --as` the server's visibility rule (see UserVisibilityFactory).
 void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_code,
-                             DisclosureRecorderFactory disclosures = nullptr);
+                             DisclosureRecorderFactory disclosures = nullptr,
+                             UserVisibilityFactory visibility = nullptr);
 
 struct IngestCommandOptions {
   std::vector<std::string> files;
@@ -63,6 +76,7 @@ inline constexpr char kSearchCommandPath[] = "cli:search";
 // `disclosures`: see RegisterReportsCommands; used only with as_user.
 int RunSearchCommand(const std::string& data_dir, const SearchCommandOptions& options,
                      std::ostream& out, std::ostream& err,
-                     const DisclosureRecorderFactory& disclosures = nullptr);
+                     const DisclosureRecorderFactory& disclosures = nullptr,
+                     const UserVisibilityFactory& visibility = nullptr);
 
 }  // namespace tabadul::reports

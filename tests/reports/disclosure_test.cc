@@ -241,5 +241,41 @@ TEST_F(SearchCommandDisclosureTest, ALogThatCannotBeOpenedPrintsNothing) {
   EXPECT_NE(err_.str().find("cannot open the audit log"), std::string::npos) << err_.str();
 }
 
+// `search --as` takes the visibility rule it is given (the CLI passes the policy engine's), not
+// the user's stored grants: a row the rule hides is neither shown nor recorded.
+TEST_F(SearchCommandDisclosureTest, AsAUserAppliesTheGivenVisibilityRule) {
+  SearchCommandOptions options;
+  options.query = "lazarus";
+  options.as_user = "alice";
+  options.limit = 10;
+  int built = 0;
+  UserVisibilityFactory hide_campaign = [&](store::Store&) -> Result<UserVisibility> {
+    ++built;
+    UserVisibility v;
+    v.access = [](const auth::Principal&, const store::Collection&) -> Result<store::Grant> {
+      return store::Grant{true, false};
+    };
+    v.visible = [](const auth::Principal&, const store::Collection&, const store::ObjectRow& row) {
+      return row.id != kCampaign;
+    };
+    return v;
+  };
+  auto recorder = [this](const std::string&) -> Result<DisclosureRecorder> { return Recorder(); };
+  ASSERT_EQ(RunSearchCommand(f_->dir(), options, out_, err_, recorder, hide_campaign), 0)
+      << err_.str();
+  EXPECT_EQ(built, 1);
+  EXPECT_EQ(out_.str().find(kCampaign), std::string::npos) << out_.str();
+  for (const audit::Record& r : Records(testing::kAcme)) {
+    for (const auto& [id, version] : ItemsOf(r)) EXPECT_NE(id, kCampaign);
+  }
+  // A rule that cannot be built (no policy tables) shows nothing.
+  out_.str("");
+  UserVisibilityFactory broken = [](store::Store&) -> Result<UserVisibility> {
+    return Internal("no agreement tables");
+  };
+  EXPECT_EQ(RunSearchCommand(f_->dir(), options, out_, err_, recorder, broken), 1);
+  EXPECT_EQ(out_.str(), "");
+}
+
 }  // namespace
 }  // namespace tabadul::reports
