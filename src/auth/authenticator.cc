@@ -40,7 +40,32 @@ std::string Authenticator::Digest(std::string_view user, std::string_view passwo
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
-Result<Principal> Authenticator::Authenticate(std::string_view header) {
+bool Authenticator::Throttled(const std::string& key, int64_t now) {
+  std::lock_guard lock(mu_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return false;
+  if (now - it->second.window_start_us >= kFailureWindowUs) {
+    failures_.erase(it);
+    return false;
+  }
+  return it->second.count >= kMaxFailedSignIns;
+}
+
+void Authenticator::CountFailure(const std::string& key, int64_t now) {
+  std::lock_guard lock(mu_);
+  if (failures_.size() > 100000) {
+    // Bounded under a spray from many addresses: forget the windows that are over.
+    std::erase_if(failures_, [&](const auto& kv) {
+      return now - kv.second.window_start_us >= kFailureWindowUs;
+    });
+    if (failures_.size() > 100000) failures_.clear();
+  }
+  Failures& f = failures_[key];
+  if (f.count == 0 || now - f.window_start_us >= kFailureWindowUs) f = {0, now};
+  ++f.count;
+}
+
+Result<Principal> Authenticator::Authenticate(std::string_view header, std::string_view peer) {
   if (tokens_) {
     if (auto by_token = tokens_->TryAuthenticate(header)) return std::move(*by_token);
   }
@@ -65,17 +90,29 @@ Result<Principal> Authenticator::Authenticate(std::string_view header) {
       cache_.erase(it);
     }
   }
+  // Past the cache: a password is checked with argon2id, unless this peer has been guessing.
+  std::string throttle_key;
+  if (!peer.empty()) {
+    throttle_key.reserve(peer.size() + 1 + user.size());
+    throttle_key.append(peer).append(1, '\0').append(user);
+    if (Throttled(throttle_key, now)) {
+      return Unauthenticated("too many failed sign-ins for this user from this address; "
+                             "try again in a minute");
+    }
+  }
+  auto failed = [&] {
+    if (!throttle_key.empty()) CountFailure(throttle_key, now);
+    return Unauthenticated("wrong user name or password");
+  };
   auto stored = store_.GetUser(user);
   if (!stored.ok()) {
     if (stored.status().code() != StatusCode::kNotFound) return stored.status();
     // Spend comparable time on unknown users so timing does not reveal which names exist.
     static const std::string kDummy = HashSecret("tabadul-dummy").value();
     (void)VerifySecret(kDummy, password);
-    return Unauthenticated("wrong user name or password");
+    return failed();
   }
-  if (!VerifySecret(stored->password_hash, password)) {
-    return Unauthenticated("wrong user name or password");
-  }
+  if (!VerifySecret(stored->password_hash, password)) return failed();
   Principal p{stored->name, stored->org_id, stored->role};
   std::lock_guard lock(mu_);
   if (cache_.size() > 100000) cache_.clear();  // bound memory under credential stuffing

@@ -127,8 +127,9 @@ Result<std::unique_ptr<Services>> Services::Open(const ServicesOptions& options,
   auth::Authenticator* authenticator = s->authenticator_.get();
   s->router_->Mount("/tabadul/v1/admin/",
                     policy::MakeAdminHandler(*s->engine_, s->tokens_.get(),
-                                             [authenticator](std::string_view header) {
-                                               return authenticator->Authenticate(header);
+                                             [authenticator](std::string_view header,
+                                                             std::string_view peer) {
+                                               return authenticator->Authenticate(header, peer);
                                              }));
   // Search and match hits are disclosures too; a hit that cannot be recorded is not delivered
   // (the handlers answer 500).

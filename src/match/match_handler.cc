@@ -116,7 +116,7 @@ taxii::HttpResponse Handle(const Deps& d, const taxii::HttpRequest& request) {
   if (path != kMatchPath && path + "/" != kMatchPath) {
     return error(NotFound("no resource at '" + path + "'"));
   }
-  auto principal = d.authenticator.Authenticate(request.authorization);
+  auto principal = d.authenticator.Authenticate(request.authorization, request.peer);
   if (!principal.ok()) return error(principal.status());
   if (request.method != "POST") {
     taxii::HttpResponse r =

@@ -79,7 +79,7 @@ class Admin {
         prefix_(std::move(prefix)) {}
 
   taxii::HttpResponse Handle(const taxii::HttpRequest& req) {
-    auto principal = authenticate_(req.authorization);
+    auto principal = authenticate_(req.authorization, req.peer);
     if (!principal.ok()) return Fail(principal.status());
     if (principal->role != store::Role::kAdmin) {
       return Fail(PermissionDenied("the admin API needs the admin role"));
@@ -279,11 +279,12 @@ taxii::Handler MakeAdminHandler(Engine& engine, auth::TokenService* tokens,
 }
 
 AuthenticateFn PasswordOrToken(auth::Authenticator& passwords, auth::TokenService* tokens) {
-  return [&passwords, tokens](std::string_view header) -> Result<auth::Principal> {
+  return [&passwords, tokens](std::string_view header,
+                              std::string_view peer) -> Result<auth::Principal> {
     if (tokens) {
       if (auto r = tokens->TryAuthenticate(header)) return std::move(*r);
     }
-    return passwords.Authenticate(header);
+    return passwords.Authenticate(header, peer);
   };
 }
 

@@ -34,7 +34,9 @@
 
 namespace tabadul::policy {
 
-using AuthenticateFn = std::function<Result<auth::Principal>(std::string_view authorization)>;
+// Checks an Authorization header; `peer` is the client's address (for throttling guessers).
+using AuthenticateFn = std::function<Result<auth::Principal>(std::string_view authorization,
+                                                             std::string_view peer)>;
 
 // `engine` and `tokens` (may be null: then the token endpoints answer 404) must outlive the
 // handler. `authenticate` checks the Authorization header (password and/or token).

@@ -136,7 +136,7 @@ Result<IngestRequest> ParseIngestBody(std::string_view body) {
 
 taxii::Handler MakeIngestHandler(IngestService& service, auth::Authenticator& authenticator) {
   return [&service, &authenticator](const taxii::HttpRequest& request) -> taxii::HttpResponse {
-    auto principal = authenticator.Authenticate(request.authorization);
+    auto principal = authenticator.Authenticate(request.authorization, request.peer);
     if (!principal.ok()) return Error(principal.status());
     if (PathOf(request.target) != kIngestPath) return Error(NotFound("no such endpoint"));
     if (request.method != "POST") return MethodNotAllowed("POST");
@@ -161,7 +161,7 @@ taxii::Handler MakeSearchHandler(SearchService& service, auth::Authenticator& au
                                  DisclosureRecorder record) {
   return [&service, &authenticator, record = std::move(record)](
              const taxii::HttpRequest& request) -> taxii::HttpResponse {
-    auto principal = authenticator.Authenticate(request.authorization);
+    auto principal = authenticator.Authenticate(request.authorization, request.peer);
     if (!principal.ok()) return Error(principal.status());
     if (PathOf(request.target) != kSearchPath) return Error(NotFound("no such endpoint"));
     if (request.method != "GET") return MethodNotAllowed("GET");

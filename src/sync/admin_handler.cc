@@ -78,7 +78,7 @@ class PeersApi {
   PeersApi(SyncService& service, auth::Authenticator& auth) : service_(service), auth_(auth) {}
 
   taxii::HttpResponse Handle(const taxii::HttpRequest& request) {
-    auto principal = auth_.Authenticate(request.authorization);
+    auto principal = auth_.Authenticate(request.authorization, request.peer);
     if (!principal.ok()) return Error(principal.status());
     if (principal->role != store::Role::kAdmin) {
       return Error(PermissionDenied("managing peers needs the admin role"));
