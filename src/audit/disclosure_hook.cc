@@ -6,14 +6,23 @@ Status DisclosureHook::Record(const std::string& org_id, const std::string& user
                               const std::string& path, const store::Collection& collection,
                               const std::vector<store::ObjectRow>& delivered) const {
   if (delivered.empty()) return Status::Ok();
+  store::AuditItemList items;
+  items.Reserve(delivered.size());
+  for (const auto& row : delivered) items.Add(row.id, row.version);
+  return Record(org_id, user, path, collection, std::move(items));
+}
+
+Status DisclosureHook::Record(const std::string& org_id, const std::string& user,
+                              const std::string& path, const store::Collection& collection,
+                              store::AuditItemList delivered) const {
+  if (delivered.empty()) return Status::Ok();
   Disclosure d;
   d.org_id = org_id;
   d.user = user;
   d.path = path;
   d.collection_id = collection.id;
   if (agreement_) d.agreement_id = agreement_(org_id, collection);
-  d.versions.Reserve(delivered.size());
-  for (const auto& row : delivered) d.versions.Add(row.id, row.version);
+  d.versions = std::move(delivered);
   return log_->Append(std::move(d));
 }
 

@@ -7,9 +7,10 @@
 // `principal.user`, `principal.org_id` and `path` members, and so converts to the
 // std::function that ApiHooks::on_disclosure declares.
 //
-// on_disclosure returns nothing, so a failed append cannot fail the response from here: it is
-// passed to `on_error` (the server logs and counts it). With LogOptions::wait_for_commit the
-// hook returns only after the record is committed, i.e. before the response is sent.
+// A failed append is passed to `on_error` (the server logs it) and returned, and the TAXII API
+// then answers 500 instead of sending the objects: no disclosure without its record. With
+// LogOptions::wait_for_commit the hook returns only after the record is written, i.e. before
+// the response is sent.
 #pragma once
 
 #include <functional>
@@ -33,12 +34,14 @@ class DisclosureHook {
   DisclosureHook(DisclosureLog& log, AgreementResolver agreement, ErrorSink on_error)
       : log_(&log), agreement_(std::move(agreement)), on_error_(std::move(on_error)) {}
 
+  // The TAXII API's form: the delivered (id, version) pairs already in their stored form.
   template <typename RequestInfo>
-  void operator()(const RequestInfo& info, const store::Collection& collection,
-                  const std::vector<store::ObjectRow>& delivered) const {
+  Status operator()(const RequestInfo& info, const store::Collection& collection,
+                    store::AuditItemList delivered) const {
     Status st = Record(info.principal.org_id, info.principal.user, info.path, collection,
-                       delivered);
+                       std::move(delivered));
     if (!st.ok() && on_error_) on_error_(st);
+    return st;
   }
 
   // Appends one record for `delivered` (in order, as (id, version) pairs); an empty delivery
@@ -46,6 +49,9 @@ class DisclosureHook {
   Status Record(const std::string& org_id, const std::string& user, const std::string& path,
                 const store::Collection& collection,
                 const std::vector<store::ObjectRow>& delivered) const;
+  // The same with the pairs already encoded.
+  Status Record(const std::string& org_id, const std::string& user, const std::string& path,
+                const store::Collection& collection, store::AuditItemList delivered) const;
 
  private:
   DisclosureLog* log_;

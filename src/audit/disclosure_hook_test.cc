@@ -20,8 +20,8 @@ struct FakeRequestInfo {
   bool over_tls;
   const std::string& path;
 };
-using OnDisclosure = std::function<void(const FakeRequestInfo&, const store::Collection&,
-                                        const std::vector<store::ObjectRow>&)>;
+using OnDisclosure = std::function<Status(const FakeRequestInfo&, const store::Collection&,
+                                          store::AuditItemList)>;
 
 store::ObjectRow Row(const std::string& id, const std::string& version) {
   store::ObjectRow r;
@@ -29,6 +29,13 @@ store::ObjectRow Row(const std::string& id, const std::string& version) {
   r.version = version;
   r.json = "{\"id\":\"" + id + "\"}";  // the hook must not care about the JSON
   return r;
+}
+
+// The delivered pairs of `rows`, as the TAXII API hands them to the hook.
+store::AuditItemList ListOf(const std::vector<store::ObjectRow>& rows) {
+  store::AuditItemList list;
+  for (const auto& r : rows) list.Add(r.id, r.version);
+  return list;
 }
 
 class DisclosureHookTest : public ::testing::Test {
@@ -55,7 +62,7 @@ TEST_F(DisclosureHookTest, RecordsExactlyTheDeliveredVersions) {
       Row("ipv4-addr--" + testing::Uuid(2), ""),                          // unversioned SCO
       Row("malware--" + testing::Uuid(3), "2023-05-05T05:05:05.5Z"),
   };
-  hook(FakeRequestInfo{alice_, true, path_}, collection_, delivered);
+  EXPECT_TRUE(hook(FakeRequestInfo{alice_, true, path_}, collection_, ListOf(delivered)).ok());
   auto recs = log_->Received("identity--acme", 0, INT64_MAX);
   ASSERT_TRUE(recs.ok());
   ASSERT_EQ(recs->size(), 1u);
@@ -75,7 +82,7 @@ TEST_F(DisclosureHookTest, RecordsExactlyTheDeliveredVersions) {
 
 TEST_F(DisclosureHookTest, EmptyDeliveryRecordsNothing) {
   OnDisclosure hook = MakeDisclosureHook(*log_);
-  hook(FakeRequestInfo{alice_, false, path_}, collection_, {});
+  EXPECT_TRUE(hook(FakeRequestInfo{alice_, false, path_}, collection_, {}).ok());
   EXPECT_EQ(log_->Verify()->records_checked, 0);
 }
 
@@ -84,7 +91,7 @@ TEST_F(DisclosureHookTest, AgreementComesFromTheResolver) {
       *log_, [](const std::string& org, const store::Collection& c) {
         return "agreement-for-" + org + "-" + c.id.substr(0, 4);
       });
-  hook(FakeRequestInfo{alice_, true, path_}, collection_, {Row("tool--x", "v")});
+  hook(FakeRequestInfo{alice_, true, path_}, collection_, ListOf({Row("tool--x", "v")}));
   auto recs = *log_->Received("identity--acme", 0, INT64_MAX);
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(recs[0].agreement_id, "agreement-for-identity--acme-0000");
@@ -93,7 +100,9 @@ TEST_F(DisclosureHookTest, AgreementComesFromTheResolver) {
 TEST_F(DisclosureHookTest, FailuresGoToTheErrorSink) {
   std::vector<Status> errors;
   OnDisclosure hook = MakeDisclosureHook(*log_, {}, [&](const Status& st) { errors.push_back(st); });
-  hook(FakeRequestInfo{alice_, true, path_}, collection_, {Row("tool--x\x1e", "v")});
+  Status st = hook(FakeRequestInfo{alice_, true, path_}, collection_,
+                   ListOf({Row("tool--x\x1e", "v")}));
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);  // returned too: the API fails closed
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].code(), StatusCode::kInvalidArgument);
 }

@@ -186,7 +186,7 @@ HttpResponse TaxiiApi::Route(Context& ctx) {
   }
   const bool is_discovery = ctx.path == "/taxii2/";
   if (!(is_discovery && config_.public_discovery)) {
-    auto principal = auth_.Authenticate(ctx.request.authorization);
+    auto principal = auth_.Authenticate(ctx.request.authorization, ctx.request.peer);
     if (!principal.ok()) return Error(ctx, principal.status());
     ctx.principal = std::move(principal).value();
   }
@@ -394,8 +394,8 @@ HttpResponse TaxiiApi::ServePage(Context& ctx, const store::Collection& c,
   const RequestInfo info = Info(ctx);
   EnvelopeWriter envelope(item == PageItem::kVersion ? "versions" : "objects", filters.canonical,
                           q.limit);
-  std::vector<store::ObjectRow> delivered;
-  if (record) delivered.reserve(q.limit);
+  store::AuditItemList delivered;  // what on_disclosure records: (id, version) pairs, compactly
+  if (record) delivered.Reserve(q.limit);
   auto more = store_.ScanObjects(q, visible, [&](store::ObjectRow& row, std::string_view json) {
     std::string& body = envelope.AddItem(row.date_added_us);
     switch (item) {
@@ -416,7 +416,7 @@ HttpResponse TaxiiApi::ServePage(Context& ctx, const store::Collection& c,
         body += Quote(VersionOf(row));
         break;
     }
-    if (record) delivered.push_back(row);
+    if (record) delivered.Add(row.id, row.version);
   });
   if (!more.ok()) return Error(ctx, more.status());
   const EnvelopeWriter& page = envelope;
@@ -425,7 +425,13 @@ HttpResponse TaxiiApi::ServePage(Context& ctx, const store::Collection& c,
   resp.content_type = ctx.response_type;
   AddDateHeaders(&resp, page, filters.after_us);
   resp.body = std::move(envelope).Finish(*more);
-  if (record) hooks_.on_disclosure(info, c, delivered);
+  if (record && !delivered.empty()) {
+    if (Status st = hooks_.on_disclosure(info, c, std::move(delivered)); !st.ok()) {
+      // Fail closed: the objects are not sent without their record (the cause went to the
+      // hook's error sink; the client learns only that the server failed).
+      return Error(ctx, Internal("the delivery could not be recorded; no objects were sent"));
+    }
+  }
   return resp;
 }
 

@@ -17,6 +17,7 @@
 
 #include "auth/authenticator.h"
 #include "common/clock.h"
+#include "store/sqlite_audit.h"
 #include "store/store.h"
 #include "stix/object.h"
 #include "taxii/http_types.h"
@@ -58,10 +59,12 @@ struct ApiHooks {
   // status resource with its message and the object is not stored.
   std::function<Status(const RequestInfo&, const store::Collection&, const stix::StixObject&)>
       validate_object;
-  // Called after a response delivering object versions has been built, with the delivered rows
-  // in page order (after rewrite); their `json` is left empty (the body has it).
-  std::function<void(const RequestInfo&, const store::Collection&,
-                     const std::vector<store::ObjectRow>& delivered)>
+  // Called after a page delivering objects has been built and before it is sent, with the
+  // delivered (id, version) pairs in page order; not called for a page that delivers nothing.
+  // A failure means the delivery could not be recorded: the client then gets a 500 error
+  // instead of the objects (no disclosure without its record).
+  std::function<Status(const RequestInfo&, const store::Collection&,
+                       store::AuditItemList delivered)>
       on_disclosure;
   // Objects newly stored by a POST (for indexes that follow the store).
   std::function<void(const store::Collection&, const std::vector<stix::StixObject>&)> on_stored;

@@ -92,11 +92,10 @@ class ApiPageTest : public ::testing::Test {
       row.json = Rewritten(row.json);
     };
     hooks.on_disclosure = [this](const RequestInfo&, const store::Collection&,
-                                 const std::vector<store::ObjectRow>& rows) {
-      for (const auto& r : rows) {
-        EXPECT_TRUE(r.json.empty());
-        disclosed_.push_back(r.id);
-      }
+                                 store::AuditItemList delivered) -> Status {
+      EXPECT_FALSE(delivered.empty());  // pages that deliver nothing are not reported
+      for (const auto& item : delivered.Items()) disclosed_.push_back(item.object_id);
+      return disclosure_status_;
     };
     return hooks;
   }
@@ -147,6 +146,7 @@ class ApiPageTest : public ::testing::Test {
   int filtered_ = 0;
   std::vector<std::string> rewritten_;
   std::vector<std::string> disclosed_;
+  Status disclosure_status_;  // what on_disclosure answers
 };
 
 TEST_F(ApiPageTest, ObjectsPagesAreExactAndPageToTheEnd) {
@@ -206,6 +206,23 @@ TEST_F(ApiPageTest, FilterAppliesBeforeTheLimit) {
   ASSERT_EQ(body.at("objects").as_array().size(), 4u);
   EXPECT_EQ(body.at("objects").as_array()[3].as_object().at("id").as_string(), ObjectId(5));
   EXPECT_EQ(disclosed_.size(), 4u);
+}
+
+// No disclosure without its record: when on_disclosure fails, the client gets a 500 error and
+// none of the objects; the same page is served once recording works again.
+TEST_F(ApiPageTest, AnUnrecordedDeliveryIsNotSent) {
+  auth::Authenticator authenticator(*store_, clock_);
+  TaxiiApi api(*store_, authenticator, clock_, ApiConfig{}, Hooks());
+  disclosure_status_ = Internal("disk full");
+  HttpResponse r = Get(api, "/objects/?limit=4");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find(ObjectId(1)), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("disk full"), std::string::npos) << r.body;  // the cause stays inside
+  auto error = json::parse(r.body).as_object();
+  EXPECT_TRUE(error.contains("title")) << r.body;
+  EXPECT_EQ(disclosed_.size(), 4u);  // the hook was asked
+  disclosure_status_ = Status::Ok();
+  EXPECT_EQ(Get(api, "/objects/?limit=4").status, 200);
 }
 
 TEST_F(ApiPageTest, WithoutHooksTheStoredJsonIsServedAsIs) {
