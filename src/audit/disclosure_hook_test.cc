@@ -91,7 +91,7 @@ TEST_F(DisclosureHookTest, AgreementComesFromTheResolver) {
       *log_, [](const std::string& org, const store::Collection& c) {
         return "agreement-for-" + org + "-" + c.id.substr(0, 4);
       });
-  hook(FakeRequestInfo{alice_, true, path_}, collection_, ListOf({Row("tool--x", "v")}));
+  ASSERT_TRUE(hook(FakeRequestInfo{alice_, true, path_}, collection_, ListOf({Row("tool--x", "v")})).ok());
   auto recs = *log_->Received("identity--acme", 0, INT64_MAX);
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(recs[0].agreement_id, "agreement-for-identity--acme-0000");
