@@ -30,6 +30,7 @@ Database::~Database() {
 }
 
 void Database::ResetBusyStatements() {
+  spares_.clear();
   for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st; st = sqlite3_next_stmt(db_, st)) {
     if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
   }
@@ -41,6 +42,15 @@ Result<Statement*> Database::Cached(const std::string& sql) {
     auto st = Prepare(sql);
     if (!st.ok()) return st.status();
     it = cache_.emplace(sql, std::make_unique<Statement>(std::move(st).value())).first;
+  }
+  if (sqlite3_stmt_busy(it->second->stmt_)) {
+    // Re-entered while an enclosing call still steps this statement (inside a read scope, nested
+    // calls share the connection): a spare statement leaves the enclosing one where it is. Spares
+    // live until the connection's statements are next reset.
+    auto st = Prepare(sql);
+    if (!st.ok()) return st.status();
+    spares_.push_back(std::make_unique<Statement>(std::move(st).value()));
+    return spares_.back().get();
   }
   it->second->Reset();
   return it->second.get();

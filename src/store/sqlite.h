@@ -9,6 +9,7 @@
 #include <string_view>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 
@@ -43,6 +44,7 @@ class Database {
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::vector<std::unique_ptr<Statement>> spares_;  // see Cached
 };
 
 class Statement {

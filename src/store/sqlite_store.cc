@@ -120,13 +120,58 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   return store;
 }
 
+namespace {
+// The connection a read scope pinned on this thread, and for which store.
+struct PinnedRead {
+  const void* store = nullptr;
+  Database* db = nullptr;
+  int depth = 0;
+};
+thread_local PinnedRead t_pinned;
+}  // namespace
+
 SqliteStore::Lease::~Lease() {
+  // A connection lent by a read scope may have a statement of an enclosing call still stepping
+  // (a page being scanned while a hook looks something up): leave it; the scope resets all.
+  if (!owned_) return;
   db_->ResetBusyStatements();
   std::lock_guard lock(store_.mu_);
-  store_.idle_.push_back(std::move(db_));
+  store_.idle_.push_back(std::move(owned_));
+}
+
+// Holds one pooled connection inside BEGIN ... COMMIT for the reads of its thread.
+class SqliteStore::SqliteReadScope : public ReadScope {
+ public:
+  explicit SqliteReadScope(std::unique_ptr<Lease> lease) : lease_(std::move(lease)) {}
+  ~SqliteReadScope() override {
+    if (--t_pinned.depth > 0) return;
+    t_pinned = {};
+    if (lease_) {
+      (*lease_)->ResetBusyStatements();
+      (void)(*lease_)->Exec("COMMIT");  // a read transaction: nothing to keep or lose
+    }
+  }
+
+ private:
+  std::unique_ptr<Lease> lease_;  // null for a nested scope
+};
+
+std::unique_ptr<ReadScope> SqliteStore::BeginRead() {
+  if (t_pinned.store == this) {
+    ++t_pinned.depth;
+    return std::make_unique<SqliteReadScope>(nullptr);
+  }
+  if (t_pinned.store != nullptr) return nullptr;  // another store's scope: leave it alone
+  auto lease = Acquire();
+  if (!lease.ok() || !(**lease)->Exec("BEGIN").ok()) return nullptr;  // reads go unpinned
+  t_pinned = {this, &***lease, 1};
+  return std::make_unique<SqliteReadScope>(std::move(*lease));
 }
 
 Result<std::unique_ptr<SqliteStore::Lease>> SqliteStore::Acquire() {
+  if (t_pinned.store == this && t_pinned.db != nullptr) {
+    return std::make_unique<Lease>(*this, t_pinned.db);
+  }
   {
     std::lock_guard lock(mu_);
     if (!idle_.empty()) {

@@ -50,21 +50,32 @@ class SqliteStore final : public Store {
   Result<StatusRecord> GetStatus(std::string_view id) override;
 
  private:
-  // A connection borrowed from the pool for one call; returned on destruction.
+  // A connection borrowed from the pool for one call; returned on destruction. Inside a
+  // BeginRead scope on the same thread it is the scope's connection, lent without the pool.
   class Lease {
    public:
-    Lease(SqliteStore& store, std::unique_ptr<Database> db) : store_(store), db_(std::move(db)) {}
+    Lease(SqliteStore& store, std::unique_ptr<Database> db)
+        : store_(store), owned_(std::move(db)), db_(owned_.get()) {}
+    Lease(SqliteStore& store, Database* pinned) : store_(store), db_(pinned) {}
     ~Lease();
     Database& operator*() { return *db_; }
-    Database* operator->() { return db_.get(); }
+    Database* operator->() { return db_; }
 
    private:
     SqliteStore& store_;
-    std::unique_ptr<Database> db_;
+    std::unique_ptr<Database> owned_;  // null when lent by a read scope
+    Database* db_;
   };
+  class SqliteReadScope;
+  friend class SqliteReadScope;
 
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
   Result<std::unique_ptr<Lease>> Acquire();
+
+ public:
+  std::unique_ptr<ReadScope> BeginRead() override;
+
+ private:
   Result<PutOutcome> PutOne(Database& db, std::string_view collection_id,
                             const stix::StixObject& object, const std::string& origin,
                             int64_t* next_date_added);

@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <gtest/gtest.h>
+#include <thread>
 
 #include <filesystem>
 #include <set>
@@ -222,6 +223,45 @@ TEST_F(SqliteStoreTest, ScanObjectsHandsOverTheSamePageAsQueryObjects) {
   ASSERT_TRUE(more.ok());
   EXPECT_FALSE(*more);
   EXPECT_EQ(visits, 0);
+}
+
+// Inside a read scope every read of the thread shares one connection. A lookup made while a
+// page is being scanned (a hook checking something) must neither disturb the scan (the same
+// query again, the same cached statement) nor end the scope's snapshot; and the scope really is
+// one snapshot: a write committed meanwhile by another thread is not seen until it ends.
+TEST_F(SqliteStoreTest, ReadScopeSharesOneSnapshotAndSurvivesNestedReads) {
+  std::vector<stix::StixObject> batch;
+  for (int i = 0; i < 20; ++i) {
+    batch.push_back(Obj("indicator--00000000-0000-4000-8000-" + std::to_string(100000000000 + i), 1));
+  }
+  ASSERT_TRUE(store_->PutObjects("c1", batch, 1).ok());
+  ObjectQuery q;
+  q.collection_id = "c1";
+  q.limit = 100;
+  {
+    auto scope = store_->BeginRead();
+    ASSERT_NE(scope, nullptr);
+    auto nested = store_->BeginRead();  // scopes nest
+    std::vector<std::string> seen;
+    auto more = store_->ScanObjects(q, nullptr, [&](ObjectRow& row, std::string_view) {
+      seen.push_back(row.id);
+      auto again = store_->QueryObjects(q, nullptr);  // the very same statement, re-entered
+      ASSERT_TRUE(again.ok());
+      EXPECT_EQ(again->rows.size(), 20u);
+      EXPECT_TRUE(store_->GetCollection("c1").ok());
+    });
+    ASSERT_TRUE(more.ok());
+    EXPECT_EQ(seen.size(), 20u);  // each row once: the scan was not restarted
+    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 20u);
+    nested.reset();
+    std::thread writer([&] {
+      std::vector<stix::StixObject> one = {Obj("indicator--00000000-0000-4000-8000-200000000000", 1)};
+      ASSERT_TRUE(store_->PutObjects("c1", one, 2).ok());
+    });
+    writer.join();
+    EXPECT_EQ(store_->QueryObjects(q, nullptr)->rows.size(), 20u);  // still the scope's snapshot
+  }
+  EXPECT_EQ(store_->QueryObjects(q, nullptr)->rows.size(), 21u);  // after it: the new object
 }
 
 TEST_F(SqliteStoreTest, DeleteRemovesVersionsAndFixesFlags) {

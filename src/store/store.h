@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -159,9 +160,21 @@ struct StatusRecord {
   std::vector<StatusItem> pendings;
 };
 
+// Held while a request reads: see Store::BeginRead.
+class ReadScope {
+ public:
+  virtual ~ReadScope() = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Makes the reads of the calling thread, until the returned scope is destroyed, share one
+  // read transaction: one consistent snapshot, and one set of file locks instead of one per
+  // query (a GET reads the collection, the grant and the page). The thread must not write to
+  // the store while the scope is open. Scopes nest; null when the store has nothing to share.
+  virtual std::unique_ptr<ReadScope> BeginRead() { return nullptr; }
 
   // Organizations. Names and ids are unique (AlreadyExists).
   virtual Status CreateOrganization(const Organization& org) = 0;

@@ -190,6 +190,10 @@ HttpResponse TaxiiApi::Route(Context& ctx) {
     if (!principal.ok()) return Error(ctx, principal.status());
     ctx.principal = std::move(principal).value();
   }
+  // A read shares one store transaction (one snapshot, one set of file locks) for its
+  // collection, grant and page lookups; writes open their own.
+  const auto read_scope =
+      method == "GET" || method == "HEAD" ? store_.BeginRead() : std::unique_ptr<store::ReadScope>();
   auto only_get = [&]() -> std::optional<HttpResponse> {
     if (method == "GET" || method == "HEAD") return std::nullopt;
     return ErrorResponse(InvalidArgument("method " + method + " is not allowed here"),
