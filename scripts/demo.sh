@@ -48,6 +48,13 @@ if [ ! -f "$TABADUL_DATA/tabadul.db" ]; then
   fi
 fi
 
+# A demo folder made before the disclosure log moved its records to audit.log keeps the old
+# log (audit.db, format 3, which this build refuses to misread) aside and starts a new one.
+if [ -f "$TABADUL_DATA/audit.db" ] && [ ! -f "$TABADUL_DATA/audit.log" ]; then
+  mv "$TABADUL_DATA/audit.db" "$TABADUL_DATA/audit.db.format3"
+  echo "demo: kept the old-format disclosure log aside as $TABADUL_DATA/audit.db.format3"
+fi
+
 echo
 echo "  TAXII 2.1 discovery: http://127.0.0.1:$PORT/taxii2/"
 echo "  API root:            http://127.0.0.1:$PORT/api/"
