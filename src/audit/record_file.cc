@@ -327,6 +327,13 @@ Status RecordFile::LearnTail(int64_t size) {
       continue;
     }
     if (step == Scanner::Step::kMalformed) {
+      if (from != kRecordFileHeaderSize) {
+        // The boundary this object remembered is not one of this file (it was replaced while
+        // open): walk it from its first frame instead.
+        end_ = -1;
+        tip_ = {};
+        return LearnTail(size);
+      }
       return FailedPrecondition(path_ + " is damaged at offset " + std::to_string(bad) +
                                 " (not a record frame): run `tabadul audit verify`");
     }
