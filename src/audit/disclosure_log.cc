@@ -311,7 +311,12 @@ Status DisclosureLog::CatchUpIndex() {
       TABADUL_ASSIGN_OR_RETURN(auto next, file_->ReadAt(from, /*decode_items=*/false));
       matches = next && next->body_status.ok() && next->record.seq == seq + 1;
     }
-    if (state.offset == 0 && state.seq == 0) matches = true;  // a new index
+    // Nothing indexed yet: start at the first frame (whatever it is; a damaged file indexes
+    // what precedes the damage). Restarting here again would never end.
+    if (state.seq == 0) {
+      matches = true;
+      from = kRecordFileHeaderSize;
+    }
     if (!matches) {
       batch.restart = true;
       from = 0;

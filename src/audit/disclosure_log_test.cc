@@ -691,5 +691,23 @@ TEST_F(DisclosureLogTest, IndexIsRebuiltWhenTheFileNoLongerMatchesIt) {
   EXPECT_EQ(log->Received("identity--" + testing::Uuid(2), 0, INT64_MAX)->size(), 2u);
 }
 
+// A file whose first frame is damaged before it was ever indexed answers queries (with what
+// precedes the damage: nothing) instead of rebuilding the index forever; verify names the damage.
+TEST_F(DisclosureLogTest, QueriesOnAFileDamagedAtItsFirstRecordEnd) {
+  {
+    auto log = OpenLog();  // an index caught up with the empty file
+    EXPECT_TRUE(log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX)->empty());
+  }
+  Fill(3);
+  auto f = testing::Split(records_);
+  f.frames[0].replace(0, 4, "XXXX");
+  testing::WriteBytes(records_, f.Join());
+  auto log = OpenLog();
+  auto recs = log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX);
+  ASSERT_TRUE(recs.ok()) << recs.status().ToString();
+  EXPECT_TRUE(recs->empty());
+  ExpectBad(VerifyNow(), 1, "are not a record");
+}
+
 }  // namespace
 }  // namespace tabadul::audit
