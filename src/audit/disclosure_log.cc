@@ -305,11 +305,13 @@ Status DisclosureLog::CatchUpIndex() {
     store::SqliteAuditIndex::Batch batch;
     int64_t from = state.offset;
     int64_t seq = state.seq;
-    // The index must still describe this file: the record after it starts where it ended.
+    // The index must still describe this file: its last indexed record is the frame that ends
+    // where the index ends. (Not "the next frame follows on": a damaged next frame would then
+    // restart the index forever.)
     bool matches = from >= kRecordFileHeaderSize && from <= end;
-    if (matches && from < end) {
-      TABADUL_ASSIGN_OR_RETURN(auto next, file_->ReadAt(from, /*decode_items=*/false));
-      matches = next && next->body_status.ok() && next->record.seq == seq + 1;
+    if (matches && seq > 0) {
+      TABADUL_ASSIGN_OR_RETURN(auto last, file_->ReadEndingAt(from));
+      matches = last && last->body_status.ok() && last->record.seq == seq;
     }
     // Nothing indexed yet: start at the first frame (whatever it is; a damaged file indexes
     // what precedes the damage). Restarting here again would never end.

@@ -709,5 +709,24 @@ TEST_F(DisclosureLogTest, QueriesOnAFileDamagedAtItsFirstRecordEnd) {
   ExpectBad(VerifyNow(), 1, "are not a record");
 }
 
+// Damage right after what the index already covers: the indexed records are still answered,
+// nothing past the damage, and the query ends.
+TEST_F(DisclosureLogTest, QueriesOnAFileDamagedAfterTheIndexedPartEnd) {
+  Fill(3);
+  {
+    auto log = OpenLog();
+    EXPECT_EQ(log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX)->size(), 3u);
+  }
+  Fill(2);
+  auto f = testing::Split(records_);
+  f.frames[3].replace(0, 4, "XXXX");
+  testing::WriteBytes(records_, f.Join());
+  auto log = OpenLog();
+  auto recs = log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX);
+  ASSERT_TRUE(recs.ok()) << recs.status().ToString();
+  EXPECT_EQ(recs->size(), 3u);
+  ExpectBad(VerifyNow(), 4, "are not a record");
+}
+
 }  // namespace
 }  // namespace tabadul::audit

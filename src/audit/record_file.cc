@@ -429,6 +429,21 @@ Result<std::optional<ScannedRecord>> RecordFile::ReadAt(int64_t offset, bool dec
   return std::optional<ScannedRecord>(std::move(out));
 }
 
+Result<std::optional<ScannedRecord>> RecordFile::ReadEndingAt(int64_t end) {
+  constexpr int64_t kSmallest = kFrameHead + kMinPayload + kFrameTail;
+  if (end < kRecordFileHeaderSize + kSmallest) return std::optional<ScannedRecord>();
+  char tail[4];
+  TABADUL_ASSIGN_OR_RETURN(bool got, ReadExactly(read_fd_, end - 4, 4, tail, path_));
+  const uint32_t n = got ? GetU32(tail) : 0;
+  const int64_t start = end - static_cast<int64_t>(kFrameHead + n + kFrameTail);
+  if (!got || n < kMinPayload || n > kMaxPayload || start < kRecordFileHeaderSize) {
+    return std::optional<ScannedRecord>();
+  }
+  TABADUL_ASSIGN_OR_RETURN(auto rec, ReadAt(start, /*decode_items=*/false));
+  if (!rec || rec->next_offset != end) return std::optional<ScannedRecord>();
+  return rec;
+}
+
 // ---- Scanner --------------------------------------------------------------------------------
 
 RecordFile::Scanner::Scanner(const RecordFile& file, int64_t from, int64_t end)

@@ -79,6 +79,9 @@ class RecordFile {
   // The frame at `offset`, nullopt when there is no complete frame there (an index pointing
   // into a rewritten file). Decodes `items` when asked.
   Result<std::optional<ScannedRecord>> ReadAt(int64_t offset, bool decode_items = true);
+  // The frame that ends exactly at `end` (found through its trailing length), nullopt when
+  // there is none.
+  Result<std::optional<ScannedRecord>> ReadEndingAt(int64_t end);
 
   // Reads frames in order from `from` up to `end`, a chunk at a time (memory stays flat).
   class Scanner {
