@@ -13,6 +13,7 @@
 //   BM_Verify                 verifying a chain of 10,000 records
 #include <benchmark/benchmark.h>
 
+#include "../process_cpu.h"
 #include "../tuned_main.h"
 #include <stdlib.h>
 
@@ -115,27 +116,7 @@ struct Fixture {
   }
 };
 
-// CPU time of the whole process (every thread, so the log's writer thread counts too), in µs.
-double ProcessCpuMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-// Reports the process CPU per iteration as the counter "proc_cpu_us": the cost that competes
-// with serving other requests, whichever thread pays it.
-class ProcessCpu {
- public:
-  explicit ProcessCpu(benchmark::State& state) : state_(state), start_(ProcessCpuMicros()) {}
-  ~ProcessCpu() {
-    state_.counters["proc_cpu_us"] = benchmark::Counter(
-        (ProcessCpuMicros() - start_) / static_cast<double>(state_.iterations()));
-  }
-
- private:
-  benchmark::State& state_;
-  double start_;
-};
+using bench::ProcessCpu;
 
 Fixture& Shared() {
   static Fixture f;  // one store for every benchmark; removed at exit

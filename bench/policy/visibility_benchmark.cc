@@ -6,6 +6,7 @@
 // `tabadul serve` does (issue 3: "the disclosure log's cost on that page").
 #include <benchmark/benchmark.h>
 
+#include "../process_cpu.h"
 #include "../tuned_main.h"
 
 #include <filesystem>
@@ -144,12 +145,6 @@ taxii::HttpRequest Page(const std::string& basic) {
 const char* const kU0 = "Basic dTA6cHc=";
 const char* const kU1 = "Basic dTE6cHc=";
 
-double ProcessCpuMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 // Also reports "proc_cpu_us": the CPU of every thread of the process per page.
 void Run(benchmark::State& state, taxii::TaxiiApi& api, const char* who) {
   const auto req = Page(who);
@@ -158,13 +153,13 @@ void Run(benchmark::State& state, taxii::TaxiiApi& api, const char* who) {
     state.SkipWithError(("unexpected response: " + first.body.substr(0, 200)).c_str());
     return;
   }
-  const double start = ProcessCpuMicros();
-  for (auto _ : state) {
-    auto resp = api.Handle(req);
-    benchmark::DoNotOptimize(resp.body.data());
+  {
+    bench::ProcessCpu cpu(state);
+    for (auto _ : state) {
+      auto resp = api.Handle(req);
+      benchmark::DoNotOptimize(resp.body.data());
+    }
   }
-  state.counters["proc_cpu_us"] =
-      benchmark::Counter((ProcessCpuMicros() - start) / static_cast<double>(state.iterations()));
   state.SetItemsProcessed(state.iterations() * 100);
 }
 

@@ -15,6 +15,7 @@
 // log's writer and the pollers count too).
 #include <benchmark/benchmark.h>
 
+#include "../process_cpu.h"
 #include "../tuned_main.h"
 #include <stdlib.h>
 #include <time.h>
@@ -66,24 +67,7 @@ std::string IndicatorJson(std::mt19937_64& rng, int i) {
          std::string(200, 'x') + "\"}";
 }
 
-double ProcessCpuMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-class ProcessCpu {
- public:
-  explicit ProcessCpu(benchmark::State& state) : state_(state), start_(ProcessCpuMicros()) {}
-  ~ProcessCpu() {
-    state_.counters["proc_cpu_us"] = benchmark::Counter(
-        (ProcessCpuMicros() - start_) / static_cast<double>(std::max<int64_t>(state_.iterations(), 1)));
-  }
-
- private:
-  benchmark::State& state_;
-  double start_;
-};
+using bench::ProcessCpu;
 
 // A data folder holding the collection, its owner organization and one reader of it.
 struct Fixture {
