@@ -248,11 +248,13 @@ Result<int64_t> RecordFile::StableSize() {
   return static_cast<int64_t>(st.st_size);
 }
 
-void RecordFile::Publish() {
+void RecordFile::Publish(std::string_view tip_raw) {
   shared_->end = end_;
   shared_->tip_seq = tip_.seq;
   std::memset(shared_->tip_hash, 0, kHashBytes);
-  if (tip_.seq > 0) {
+  if (tip_.seq > 0 && tip_raw.size() == kHashBytes) {
+    std::memcpy(shared_->tip_hash, tip_raw.data(), kHashBytes);
+  } else if (tip_.seq > 0) {
     if (auto raw = FromHex(tip_.hash); raw && raw->size() == kHashBytes) {
       std::memcpy(shared_->tip_hash, raw->data(), kHashBytes);
     } else {
@@ -392,7 +394,7 @@ Status RecordFile::Append(std::vector<store::AuditRecord>& records) {
   }
   end_ += static_cast<int64_t>(frames.size());
   tip_ = tip;
-  Publish();
+  Publish(prev_raw);  // the last record's hash, still raw
   return Status::Ok();
 }
 

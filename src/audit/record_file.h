@@ -122,7 +122,8 @@ class RecordFile {
   // With the mutex held: makes end_ and tip_ those of the file (from the shared state, or from
   // the file when the shared state does not know them).
   Status Catch();
-  void Publish();
+  // `tip_raw`: the tip's hash as raw bytes when the caller has them (skips a hex round trip).
+  void Publish(std::string_view tip_raw = {});
 
   const std::string path_;
   const int write_fd_;  // appends
