@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
+#include <span>
 #include <set>
 
 #include "audit/chain.h"
@@ -11,6 +13,8 @@ namespace tabadul::audit {
 namespace {
 
 constexpr size_t kIndexBatch = 2000;  // records indexed per transaction
+// How long the ring may hold records of a quiet log before the writer copies them to the file.
+constexpr std::chrono::milliseconds kRingFlushDelay(20);
 
 VerifyReport Bad(VerifyReport report, int64_t seq, std::string reason) {
   report.ok = false;
@@ -102,8 +106,17 @@ Status DisclosureLog::Append(Disclosure d) {
   }
   if (stopping_) return FailedPrecondition("the disclosure log is closing");
   r.time_us = clock_.NowMicros();  // under the lock, so times follow seq order
-  queue_.push_back({std::move(r), wait ? &waiter : nullptr});
   ++enqueued_;
+  if (wait && !committing_ && queue_.empty()) {
+    // Nobody else is committing or waiting: commit this record alone, without the queue.
+    committing_ = true;
+    lock.unlock();
+    Status st = file_->Append(std::span<Record>(&r, 1));
+    lock.lock();
+    FinishCommit(1, st);
+    return st;
+  }
+  queue_.push_back({std::move(r), wait ? &waiter : nullptr});
   if (!wait) {
     work_cv_.notify_one();
     return Status::Ok();
@@ -130,7 +143,19 @@ Status DisclosureLog::Flush() {
 void DisclosureLog::WriterLoop() {
   std::unique_lock lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [&] { return (stopping_ || !queue_.empty()) && !committing_; });
+    const bool work = work_cv_.wait_for(lock, kRingFlushDelay, [&] {
+      return (stopping_ || !queue_.empty()) && !committing_;
+    });
+    if (!work) {
+      // Quiet for a moment: copy what the ring holds (this process's records or another's)
+      // into the file, so that it never lags far behind.
+      if (file_->HasUnflushed()) {
+        lock.unlock();
+        (void)file_->Flush();  // a failure keeps the bytes in the ring for the next try
+        lock.lock();
+      }
+      continue;
+    }
     if (queue_.empty()) return;  // stopping, and everything is committed
     CommitQueued(lock);
   }
@@ -139,34 +164,32 @@ void DisclosureLog::WriterLoop() {
 void DisclosureLog::CommitQueued(std::unique_lock<std::mutex>& lock) {
   assert(!committing_ && !queue_.empty());
   committing_ = true;
-  std::vector<Pending> batch;
   const size_t n = std::min(queue_.size(), options_.max_batch);
-  batch.reserve(n);
+  batch_.clear();
+  batch_waiters_.clear();
   for (size_t i = 0; i < n; ++i) {
-    batch.push_back(std::move(queue_.front()));
+    batch_.push_back(std::move(queue_.front().record));
+    batch_waiters_.push_back(queue_.front().waiter);
     queue_.pop_front();
   }
   lock.unlock();
-  Status st = CommitBatch(batch);
+  Status st = file_->Append(batch_);
   lock.lock();
+  for (Waiter* w : batch_waiters_) {
+    if (w) {
+      w->status = st;
+      w->done = true;
+    }
+  }
+  FinishCommit(n, st);
+}
+
+void DisclosureLog::FinishCommit(size_t n, const Status& st) {
   committing_ = false;
   finished_ += static_cast<int64_t>(n);
   if (!st.ok() && first_error_.ok()) first_error_ = st;
-  for (auto& p : batch) {
-    if (p.waiter) {
-      p.waiter->status = st;
-      p.waiter->done = true;
-    }
-  }
   done_cv_.notify_all();  // waiters, Flush, and appenders that will lead the next commit
   if (!queue_.empty() || stopping_) work_cv_.notify_one();
-}
-
-Status DisclosureLog::CommitBatch(std::vector<Pending>& batch) {
-  std::vector<Record> records;
-  records.reserve(batch.size());
-  for (auto& p : batch) records.push_back(std::move(p.record));
-  return file_->Append(records);
 }
 
 // ---- Verification ---------------------------------------------------------------------------

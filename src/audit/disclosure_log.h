@@ -8,14 +8,15 @@
 // (<data>/audit.log, audit/record_file.h); the SQLite file beside it (audit.db) keeps the signed
 // heads and an index for queries, derived from the records and caught up when a query runs.
 //
-// Appends go through an in-process queue; whoever commits takes whatever is queued and writes it
-// with one write (group commit). With `wait_for_commit` (the default) Append returns only once
-// its record is written, so a response is sent only after its disclosure is in the file; the
-// appender writes the queue itself when no write is running (no hand-off to another thread,
-// which cost two context switches per response) and otherwise waits for the running one, so
-// concurrent requests share one write. Records appended without waiting are written by a writer
-// thread; a crash loses what was queued but not yet written (typically well under a
-// millisecond's worth); Flush() waits for the queue.
+// Appends are committed into the record file's ring (audit/record_file.h: a copy into a mapped
+// file, which survives the death of the process), and copied into the file itself in large
+// writes. With `wait_for_commit` (the default) Append returns only once its record is committed,
+// so a response is sent only after its disclosure is; an appender commits its record itself when
+// no commit is running and nothing is queued, and otherwise queues it and waits for the running
+// commit, leading the next one with everything queued (group commit; no hand-off to another
+// thread, which cost two context switches per response). Records appended without waiting are
+// committed by a writer thread; a crash loses what was queued but not yet committed; Flush()
+// waits for the queue. The writer thread also copies a quiet log's ring into the file.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 #pragma once
@@ -163,7 +164,9 @@ class DisclosureLog {
   // Takes up to max_batch queued records, commits them with mu_ released, and reports to their
   // waiters. Called with `lock` held on mu_ and committing_ false; returns with it held.
   void CommitQueued(std::unique_lock<std::mutex>& lock);
-  Status CommitBatch(std::vector<Pending>& batch);
+  // Called with mu_ held after a commit of `n` records ended with `st`: reports it to Flush and
+  // whoever waits, and hands the queue on.
+  void FinishCommit(size_t n, const Status& st);
   // Walks the record file from seq 1; `hashes` receives the hash of each record whose seq it
   // already holds as a key (the seqs of the heads to check afterwards).
   Result<VerifyReport> VerifyChain(std::map<int64_t, std::string>* hashes);
@@ -191,6 +194,9 @@ class DisclosureLog {
   Status first_error_;                // guarded by mu_: first failure since the last Flush
   bool stopping_ = false;             // guarded by mu_
   bool committing_ = false;           // guarded by mu_: a batch is being committed
+  // The batch being committed (by whoever set committing_), kept to reuse their memory.
+  std::vector<Record> batch_;
+  std::vector<Waiter*> batch_waiters_;
   std::thread writer_;
 };
 

@@ -14,6 +14,7 @@
 
 #include "audit/audit_test_util.h"
 #include "audit/chain.h"
+#include "audit/record_file.h"
 
 namespace tabadul::audit {
 namespace {
@@ -726,6 +727,108 @@ TEST_F(DisclosureLogTest, QueriesOnAFileDamagedAfterTheIndexedPartEnd) {
   ASSERT_TRUE(recs.ok()) << recs.status().ToString();
   EXPECT_EQ(recs->size(), 3u);
   ExpectBad(VerifyNow(), 4, "are not a record");
+}
+
+// ---- The ring in the lock file (audit/record_file.h) -----------------------------------------
+
+// A process that appends and dies without closing the log (no destructor, no flush) leaves its
+// acknowledged records in the ring; the next process to open the log copies them into the file.
+TEST_F(DisclosureLogTest, RecordsInTheRingSurviveTheirProcess) {
+  Fill(2);
+  const size_t before = testing::ReadBytes(records_).size();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    FakeClock clock{kStart + 10'000'000};
+    auto log = DisclosureLog::Open(db_, FixedKey(), clock);
+    if (!log.ok()) ::_exit(3);
+    for (int i = 3; i <= 7; ++i) {
+      if (!(*log)->Append(MakeDisclosure(i)).ok()) ::_exit(4);
+    }
+    ::_exit(0);  // no destructor: the records are only in the ring
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(testing::ReadBytes(records_).size(), before) << "the records went to the file directly";
+  auto r = VerifyNow();  // opens the log alone: the old ring is replayed into the file
+  EXPECT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.last_seq, 7);
+  auto frames = Split(records_).frames;
+  ASSERT_EQ(frames.size(), 7u);
+  EXPECT_EQ(ParseFrame(frames[6]).items, testing::MakeVersions(7));
+}
+
+// A lock file carried over from another log (its ring holding records of that log) adds
+// nothing: its frames do not chain onto this file.
+TEST_F(DisclosureLogTest, AnotherLogsRingIsNotReplayed) {
+  TempDir other;
+  const std::string other_db = other.Join("audit.db");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    FakeClock clock{kStart};
+    auto log = DisclosureLog::Open(other_db, FixedKey(), clock);
+    if (!log.ok()) ::_exit(3);
+    for (int i = 1; i <= 4; ++i) {
+      if (!(*log)->Append(MakeDisclosure(i, "identity--" + testing::Uuid(9))).ok()) ::_exit(4);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  Fill(2);
+  testing::WriteBytes(records_ + ".lock", testing::ReadBytes(other.Join("audit.log.lock")));
+  auto r = VerifyNow();
+  EXPECT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.last_seq, 2);
+  auto log = OpenLog();
+  EXPECT_TRUE(log->Received("identity--" + testing::Uuid(9), 0, INT64_MAX)->empty());
+}
+
+// Records pass through the ring many times over (it wraps), interleaved with records too large
+// for it (written straight to the file after the ring's bytes): one chain, in order.
+TEST_F(DisclosureLogTest, RingWrapsAndLargeRecordsKeepTheOrder) {
+  auto log = OpenLog();
+  std::vector<store::AuditItem> many;
+  for (int k = 0; k < 300; ++k) {
+    many.push_back({"indicator--" + testing::Uuid(k), "2024-01-01T00:00:00.000Z"});
+  }
+  std::vector<store::AuditItem> huge;  // ~700 kB encoded: more than half the ring
+  for (int k = 0; k < 30000; ++k) {
+    huge.push_back({"x-custom-" + std::to_string(k) + "--not-a-uuid", "v" + std::to_string(k)});
+  }
+  int64_t appended = 0;
+  for (int i = 0; i < 1200; ++i) {
+    Disclosure d = MakeDisclosure(i);
+    d.versions = store::AuditItemList(i % 400 == 399 ? huge : many);
+    ASSERT_TRUE(log->Append(std::move(d)).ok()) << i;
+    ++appended;
+  }
+  auto r = log->Verify();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->ok) << r->reason;
+  EXPECT_EQ(r->last_seq, appended);
+  EXPECT_GT(testing::ReadBytes(records_).size(), static_cast<size_t>(4 * kRingBytes));
+  auto frames = Split(records_).frames;
+  ASSERT_EQ(frames.size(), static_cast<size_t>(appended));
+  EXPECT_EQ(ParseFrame(frames[399]).items, huge);
+  EXPECT_EQ(ParseFrame(frames[400]).items, many);
+}
+
+// A quiet log's ring is copied into the file by the writer thread within moments, so other
+// readers of the file (and a crash of the whole machine) do not wait for the next append.
+TEST_F(DisclosureLogTest, QuietLogsRingReachesTheFile) {
+  auto log = OpenLog();
+  const size_t before = testing::ReadBytes(records_).size();
+  ASSERT_TRUE(log->Append(MakeDisclosure(1)).ok());
+  size_t now = before;
+  for (int i = 0; i < 500 && now == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    now = testing::ReadBytes(records_).size();
+  }
+  EXPECT_GT(now, before);
 }
 
 }  // namespace

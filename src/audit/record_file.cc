@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "audit/chain.h"
@@ -86,96 +88,151 @@ void FillScanned(std::string_view payload, int64_t offset, int64_t next, bool de
   }
 }
 
-class FlockGuard {
- public:
-  FlockGuard(int fd, int op) : fd_(fd), ok_(::flock(fd, op) == 0) {}
-  ~FlockGuard() {
-    if (ok_) ::flock(fd_, LOCK_UN);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  int fd_;
-  bool ok_;
-};
 
 }  // namespace
 
-// The lock file's contents. Written only under `mu` (and once, under an flock, when created).
+// The lock file: this header, then the ring (kRingBytes) at kRingOffset. The header's fields
+// other than the atomics are written only under `mu` (and once, under an flock, at creation).
 struct RecordFile::Shared {
-  char magic[16];       // kLockMagic once initialized
-  pthread_mutex_t mu;   // process-shared, robust
-  int64_t end;          // the record file's size after the last append; -1: unknown
+  char magic[16];            // kLockMagic once initialized
+  pthread_mutex_t mu;        // appends: process-shared, robust
+  pthread_mutex_t flush_mu;  // copies from the ring into the file: process-shared, robust
+  // The chain's end: the commit point of an append (stored last). -1: not known yet (learn it
+  // from the file; the ring is then empty).
+  std::atomic<int64_t> end;
+  // The file holds the chain up to here; the ring holds [flushed, end). -1 with `end`.
+  std::atomic<int64_t> flushed;
+  int64_t tip_end;  // tip_seq and tip_hash are those of the frame ending here (used when == end)
   int64_t tip_seq;
   char tip_hash[kHashBytes];
 };
 
-namespace {
-constexpr char kLockMagic[16] = {'t', 'a', 'b', 'a', 'd', 'u', 'l', ' ',
-                                 'a', 'l', 'o', 'c', 'k', ' ', '1', '\n'};
-}  // namespace
+// What an old ring held beyond its file, read by the process that re-initializes the lock file.
+struct RecordFile::Salvage {
+  int64_t from = 0;   // the chain offset of bytes[0] (the old `flushed`)
+  std::string bytes;  // the old ring's [flushed, end)
+};
 
-// Holds the shared mutex; a holder that died with it leaves `end` unknown, so the tail is
-// re-read from the file.
-class RecordFile::SharedLock {
+namespace {
+static_assert(std::atomic<int64_t>::is_always_lock_free, "the shared end must be address-free");
+constexpr size_t kRingOffset = 4096;
+constexpr size_t kLockFileBytes = kRingOffset + static_cast<size_t>(kRingBytes);
+constexpr char kLockMagic[16] = {'t', 'a', 'b', 'a', 'd', 'u', 'l', ' ',
+                                 'a', 'l', 'o', 'c', 'k', ' ', '2', '\n'};
+// An appender copies the ring into the file once it holds this much (one pwrite per ~85 pages
+// of 100 instead of one per response).
+constexpr int64_t kFlushAt = kRingBytes / 4;
+// Larger appends go straight to the file (after the ring).
+constexpr int64_t kDirectAt = kRingBytes / 2;
+
+// Locks a shared robust mutex. A holder that died with it is reported through `owner_died`
+// (the mutex is made consistent and held).
+class RobustLock {
  public:
-  explicit SharedLock(Shared* shared) : shared_(shared) {
-    int rc = pthread_mutex_lock(&shared_->mu);
+  explicit RobustLock(pthread_mutex_t* mu) : mu_(mu) {
+    int rc = pthread_mutex_lock(mu_);
     if (rc == EOWNERDEAD) {
-      shared_->end = -1;
-      rc = pthread_mutex_consistent(&shared_->mu);
+      owner_died_ = true;
+      rc = pthread_mutex_consistent(mu_);
     }
     ok_ = rc == 0;
   }
-  ~SharedLock() {
-    if (ok_) pthread_mutex_unlock(&shared_->mu);
+  ~RobustLock() {
+    if (ok_) pthread_mutex_unlock(mu_);
   }
+  RobustLock(const RobustLock&) = delete;
+  RobustLock& operator=(const RobustLock&) = delete;
   bool ok() const { return ok_; }
+  bool owner_died() const { return owner_died_; }
 
  private:
-  Shared* shared_;
+  pthread_mutex_t* mu_;
   bool ok_ = false;
+  bool owner_died_ = false;
+};
+
+void InitSharedMutex(pthread_mutex_t* mu) {
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(mu, &attr);
+  pthread_mutexattr_destroy(&attr);
+}
+
+}  // namespace
+
+// Holds the shared append mutex. An appender that died holding it left `end` as it was (its
+// bytes lie beyond the end); nothing needs repair.
+class RecordFile::SharedLock {
+ public:
+  explicit SharedLock(Shared* shared) : lock_(&shared->mu) {}
+  bool ok() const { return lock_.ok(); }
+
+ private:
+  RobustLock lock_;
 };
 
 Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
                                                      bool fsync_each_append) {
   // The lock file first. Every process holds a shared flock on it while it has the log open;
-  // one that gets an exclusive flock is alone, and (re)initializes the mutex and forgets the
+  // one that gets an exclusive flock is alone, and (re)initializes the mutexes and forgets the
   // end: a mutex left locked by a process that died before a reboot, or an end that a power
-  // loss or an edit of the file made untrue, cannot survive into a new set of writers.
+  // loss or an edit of the file made untrue, cannot survive into a new set of writers. What
+  // the old ring still held is salvaged first (Replay).
   const std::string lock_path = path + ".lock";
   const int lfd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lfd < 0) return Internal(Errno("cannot open the audit log's lock file", lock_path));
+  char* mapping = nullptr;
   auto fail = [&](const std::string& what) {
     Status st = Internal(Errno(what, lock_path));
+    if (mapping) ::munmap(mapping, kLockFileBytes);
     ::close(lfd);
     return st;
   };
-  struct stat lst {};
-  if (::fstat(lfd, &lst) != 0) return fail("cannot stat the audit log's lock file");
+  auto map = [&]() -> bool {
+    void* m = ::mmap(nullptr, kLockFileBytes, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+    if (m == MAP_FAILED) return false;
+    mapping = static_cast<char*>(m);
+    return true;
+  };
+  bool alone = false;
+  Salvage salvage;
   Shared* shared = nullptr;
   for (int attempt = 0;; ++attempt) {
     if (::flock(lfd, LOCK_EX | LOCK_NB) == 0) {
-      if (lst.st_size < static_cast<off_t>(sizeof(Shared)) &&
-          ::ftruncate(lfd, sizeof(Shared)) != 0) {
+      alone = true;
+      struct stat lst {};
+      if (::fstat(lfd, &lst) != 0) return fail("cannot stat the audit log's lock file");
+      if (lst.st_size < static_cast<off_t>(kLockFileBytes) &&
+          ::ftruncate(lfd, static_cast<off_t>(kLockFileBytes)) != 0) {
         return fail("cannot size the audit log's lock file");
       }
-      void* mapped = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
-      if (mapped == MAP_FAILED) return fail("cannot map the audit log's lock file");
-      shared = static_cast<Shared*>(mapped);
+      if (!map()) return fail("cannot map the audit log's lock file");
+      shared = reinterpret_cast<Shared*>(mapping);
+      if (lst.st_size >= static_cast<off_t>(kLockFileBytes) &&
+          std::memcmp(shared->magic, kLockMagic, sizeof kLockMagic) == 0) {
+        const int64_t from = shared->flushed.load();
+        const int64_t to = shared->end.load();
+        if (from >= kRecordFileHeaderSize && to > from && to - from <= kRingBytes) {
+          salvage.from = from;
+          salvage.bytes.resize(static_cast<size_t>(to - from));
+          const char* ring = mapping + kRingOffset;
+          for (int64_t x = from; x < to; ++x) {
+            salvage.bytes[static_cast<size_t>(x - from)] = ring[x % kRingBytes];
+          }
+        }
+      }
       std::memset(shared->magic, 0, sizeof shared->magic);
-      pthread_mutexattr_t attr;
-      pthread_mutexattr_init(&attr);
-      pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-      pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-      pthread_mutex_init(&shared->mu, &attr);
-      pthread_mutexattr_destroy(&attr);
-      shared->end = -1;
+      InitSharedMutex(&shared->mu);
+      InitSharedMutex(&shared->flush_mu);
+      shared->end.store(-1);
+      shared->flushed.store(-1);
+      shared->tip_end = -1;
       shared->tip_seq = 0;
       std::memset(shared->tip_hash, 0, sizeof shared->tip_hash);
       std::memcpy(shared->magic, kLockMagic, sizeof kLockMagic);
       if (::flock(lfd, LOCK_SH) != 0) {  // from exclusive to shared, for as long as it is open
-        ::munmap(shared, sizeof(Shared));
         return fail("cannot lock the audit log's lock file");
       }
       break;
@@ -183,13 +240,17 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
     if (errno != EWOULDBLOCK) return fail("cannot lock the audit log's lock file");
     // Others have it open: wait for whoever is initializing, then use what they set up.
     if (::flock(lfd, LOCK_SH) != 0) return fail("cannot lock the audit log's lock file");
-    void* mapped = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
-    if (mapped == MAP_FAILED) return fail("cannot map the audit log's lock file");
-    shared = static_cast<Shared*>(mapped);
-    if (std::memcmp(shared->magic, kLockMagic, sizeof kLockMagic) == 0) break;
+    struct stat lst {};
+    if (::fstat(lfd, &lst) != 0) return fail("cannot stat the audit log's lock file");
+    if (lst.st_size >= static_cast<off_t>(kLockFileBytes)) {
+      if (!map()) return fail("cannot map the audit log's lock file");
+      shared = reinterpret_cast<Shared*>(mapping);
+      if (std::memcmp(shared->magic, kLockMagic, sizeof kLockMagic) == 0) break;
+      ::munmap(mapping, kLockFileBytes);
+      mapping = nullptr;
+      shared = nullptr;
+    }
     // The initializer died half-way: start over (it no longer holds its lock).
-    ::munmap(shared, sizeof(Shared));
-    shared = nullptr;
     ::flock(lfd, LOCK_UN);
     if (attempt == 10) {
       ::close(lfd);
@@ -197,7 +258,7 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
     }
   }
   auto unmap = [&] {
-    ::munmap(shared, sizeof(Shared));
+    ::munmap(mapping, kLockFileBytes);
     ::close(lfd);
   };
   const int wfd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -212,16 +273,16 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
     return Internal(Errno("cannot open the audit log", path));
   }
   std::unique_ptr<RecordFile> file(
-      new RecordFile(path, wfd, rfd, lfd, shared, fsync_each_append));
+      new RecordFile(path, wfd, rfd, lfd, shared, mapping + kRingOffset, fsync_each_append));
   SharedLock lock(shared);
   if (!lock.ok()) return Internal("cannot lock the audit log " + path);
   struct stat st {};
   if (::fstat(wfd, &st) != 0) return Internal(Errno("cannot stat the audit log", path));
   if (st.st_size == 0) {
+    // A new file (perhaps one that replaced another; an old ring's bytes belong to that one).
     TABADUL_RETURN_IF_ERROR(WriteAll(wfd, 0, std::string_view(kRecordFileHeader,
                                                               kRecordFileHeaderSize), path));
     if (::fdatasync(wfd) != 0) return Internal(Errno("cannot sync the audit log", path));
-    shared->end = -1;  // a new file (perhaps one that replaced another): learn it afresh
     return file;
   }
   char header[kRecordFileHeaderSize];
@@ -230,47 +291,173 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
     return FailedPrecondition(path + " is not a tabadul audit log of this format (its first "
                               "bytes are not \"tabadul audit 1\")");
   }
+  if (alone && !salvage.bytes.empty()) TABADUL_RETURN_IF_ERROR(file->Replay(salvage));
   return file;
 }
 
+Status RecordFile::Replay(const Salvage& salvage) {
+  struct stat st {};
+  if (::fstat(write_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
+  const int64_t size = st.st_size;
+  // The old ring continues the file at `from` only if the file has a whole, correctly hashed
+  // record ending there (or nothing yet) whose successor the ring's first frame is.
+  if (size < salvage.from) return Status::Ok();
+  store::AuditTip prev;
+  std::string prev_hash = kGenesisHash;
+  if (salvage.from > kRecordFileHeaderSize) {
+    TABADUL_ASSIGN_OR_RETURN(auto last, ReadEndingAt(salvage.from));
+    if (!last || !last->body_status.ok() || !last->hash_matches) return Status::Ok();
+    prev = {last->record.seq, last->record.hash};
+    prev_hash = last->record.hash;
+  }
+  const std::string& b = salvage.bytes;
+  size_t at = 0;
+  while (at + kFrameHead <= b.size() && std::memcmp(b.data() + at, kMarker, kMarkerSize) == 0) {
+    const uint32_t n = GetU32(b.data() + at + kMarkerSize);
+    const size_t whole = kFrameHead + n + kFrameTail;
+    if (n < kMinPayload || n > kMaxPayload || at + whole > b.size() ||
+        GetU32(b.data() + at + kFrameHead + n) != n) {
+      break;
+    }
+    ScannedRecord rec;
+    FillScanned(std::string_view(b).substr(at + kFrameHead, n), salvage.from, 0,
+                /*decode_items=*/false, &rec);
+    if (!rec.body_status.ok() || !rec.hash_matches || rec.record.seq != prev.seq + 1 ||
+        rec.record.prev_hash != prev_hash) {
+      break;
+    }
+    prev = {rec.record.seq, rec.record.hash};
+    prev_hash = rec.record.hash;
+    at += whole;
+  }
+  if (at == 0) return Status::Ok();
+  // Never over other bytes: what the file already holds there must be the same records (a
+  // flush that got that far before the crash). Different bytes mean the ring is not this
+  // file's (a lock file carried over from another log): it adds nothing.
+  const int64_t overlap = std::min<int64_t>(size - salvage.from, static_cast<int64_t>(at));
+  if (overlap > 0) {
+    std::string have(static_cast<size_t>(overlap), '\0');
+    TABADUL_ASSIGN_OR_RETURN(bool got, ReadExactly(read_fd_, salvage.from, have.size(),
+                                                   have.data(), path_));
+    if (!got || std::string_view(b).substr(0, have.size()) != have) return Status::Ok();
+  }
+  TABADUL_RETURN_IF_ERROR(WriteAll(write_fd_, salvage.from, std::string_view(b).substr(0, at),
+                                   path_));
+  if (::fdatasync(write_fd_) != 0) return Internal(Errno("cannot sync the audit log", path_));
+  // What lies beyond is a write that never committed, unless it continues the chain (the lock
+  // file being older than the file, after an OS crash).
+  const int64_t chain_end = salvage.from + static_cast<int64_t>(at);
+  if (size > chain_end) {
+    TABADUL_ASSIGN_OR_RETURN(auto next, ReadAt(chain_end, /*decode_items=*/false));
+    const bool continues = next && next->body_status.ok() && next->hash_matches &&
+                           next->record.seq == prev.seq + 1 && next->record.prev_hash == prev_hash;
+    if (!continues && ::ftruncate(write_fd_, chain_end) != 0) {
+      return Internal(Errno("cannot cut what follows the records recovered into", path_));
+    }
+  }
+  return Status::Ok();
+}
+
 RecordFile::~RecordFile() {
+  (void)FlushRing();  // a failure leaves the bytes in the ring, for the next opener
   ::close(write_fd_);
   ::close(read_fd_);
-  ::munmap(shared_, sizeof(Shared));
+  ::munmap(shared_, kLockFileBytes);
   ::close(lock_fd_);
+}
+
+bool RecordFile::HasUnflushed() const {
+  const int64_t flushed = shared_->flushed.load(std::memory_order_acquire);
+  return flushed >= 0 && shared_->end.load(std::memory_order_acquire) > flushed;
+}
+
+Status RecordFile::Flush() { return FlushRing(); }
+
+Status RecordFile::FlushRing() {
+  RobustLock lock(&shared_->flush_mu);
+  if (!lock.ok()) return Internal("cannot lock the audit log " + path_);
+  return FlushRingLocked(lock.owner_died());
+}
+
+Status RecordFile::FlushRingLocked(bool after_death) {
+  const int64_t from = shared_->flushed.load(std::memory_order_acquire);
+  if (from < kRecordFileHeaderSize) return Status::Ok();  // nothing learned yet: ring empty
+  if (after_death) {
+    // A flusher or direct writer died here: whatever it left beyond `flushed` is not (yet) the
+    // chain's, and must not outlive it (shorter frames written over it would leave a tail of
+    // garbage).
+    if (::ftruncate(write_fd_, from) != 0) {
+      return Internal(Errno("cannot cut an interrupted write from", path_));
+    }
+  }
+  const int64_t to = shared_->end.load(std::memory_order_acquire);
+  if (to <= from) return Status::Ok();
+  const int64_t start = from % kRingBytes;
+  const int64_t first = std::min(to - from, kRingBytes - start);
+  TABADUL_RETURN_IF_ERROR(WriteAll(write_fd_, from,
+                                   std::string_view(ring_ + start, static_cast<size_t>(first)),
+                                   path_));
+  if (first < to - from) {
+    TABADUL_RETURN_IF_ERROR(WriteAll(write_fd_, from + first,
+                                     std::string_view(ring_, static_cast<size_t>(to - from - first)),
+                                     path_));
+  }
+  shared_->flushed.store(to, std::memory_order_release);
+  return Status::Ok();
 }
 
 Result<int64_t> RecordFile::StableSize() {
   SharedLock lock(shared_);
   if (!lock.ok()) return Internal("cannot lock the audit log " + path_);
+  // With the append mutex held nothing new is committed: once the ring is in the file, the
+  // file's size is the end (plus whatever a crash or an editor left there, for `verify`).
+  TABADUL_RETURN_IF_ERROR(FlushRing());
   struct stat st {};
   if (::fstat(read_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
   return static_cast<int64_t>(st.st_size);
 }
 
 void RecordFile::Publish(std::string_view tip_raw) {
-  shared_->end = end_;
   shared_->tip_seq = tip_.seq;
   std::memset(shared_->tip_hash, 0, kHashBytes);
+  bool told = true;
   if (tip_.seq > 0 && tip_raw.size() == kHashBytes) {
     std::memcpy(shared_->tip_hash, tip_raw.data(), kHashBytes);
   } else if (tip_.seq > 0) {
-    if (auto raw = FromHex(tip_.hash); raw && raw->size() == kHashBytes) {
-      std::memcpy(shared_->tip_hash, raw->data(), kHashBytes);
-    } else {
-      shared_->end = -1;  // cannot be told in 32 bytes: the next appender reads the file
-    }
+    auto raw = FromHex(tip_.hash);
+    told = raw && raw->size() == kHashBytes;
+    if (told) std::memcpy(shared_->tip_hash, raw->data(), kHashBytes);
   }
+  tip_raw_ = tip_.seq == 0 ? std::string(kHashBytes, '\0')
+                           : std::string(shared_->tip_hash, kHashBytes);
+  // A tip that cannot be told in 32 bytes is re-read from the frame by the next appender.
+  shared_->tip_end = told ? end_ : -1;
+  shared_->end.store(end_, std::memory_order_release);  // the commit point
 }
 
 Status RecordFile::Catch() {
-  const int64_t end = shared_->end;
+  const int64_t end = shared_->end.load(std::memory_order_acquire);
   if (end >= kRecordFileHeaderSize) {
-    if (end != end_) {
+    if (end == end_) return Status::Ok();
+    if (shared_->tip_end == end) {
       end_ = end;
       tip_ = {shared_->tip_seq,
               shared_->tip_seq == 0 ? std::string() : ToHex({shared_->tip_hash, kHashBytes})};
+      tip_raw_ = shared_->tip_seq == 0 ? std::string(kHashBytes, '\0')
+                                       : std::string(shared_->tip_hash, kHashBytes);
+      return Status::Ok();
     }
+    // The tip was not published with this end: read it from the frame that ends there.
+    TABADUL_RETURN_IF_ERROR(FlushRing());
+    TABADUL_ASSIGN_OR_RETURN(auto last, ReadEndingAt(end));
+    if (end > kRecordFileHeaderSize && (!last || !last->body_status.ok())) {
+      end_ = -1;
+      return FailedPrecondition("the last record of " + path_ +
+                                " cannot be read: run `tabadul audit verify`");
+    }
+    end_ = end;
+    tip_ = last ? store::AuditTip{last->record.seq, last->record.hash} : store::AuditTip{};
+    Publish();
     return Status::Ok();
   }
   struct stat st {};
@@ -281,12 +468,19 @@ Status RecordFile::Catch() {
 }
 
 Status RecordFile::LearnTail(int64_t size) {
+  RobustLock flush(&shared_->flush_mu);  // `flushed` changes too
+  if (!flush.ok()) return Internal("cannot lock the audit log " + path_);
+  return LearnTailLocked(size);
+}
+
+Status RecordFile::LearnTailLocked(int64_t size) {
   if (size < kRecordFileHeaderSize) {
     return FailedPrecondition(path_ + " is shorter than its header: the audit log was truncated");
   }
   if (size == kRecordFileHeaderSize) {
     end_ = size;
     tip_ = {};
+    shared_->flushed.store(end_, std::memory_order_release);
     Publish();
     return Status::Ok();
   }
@@ -306,6 +500,7 @@ Status RecordFile::LearnTail(int64_t size) {
         }
         end_ = size;
         tip_ = {last->record.seq, last->record.hash};
+        shared_->flushed.store(end_, std::memory_order_release);
         Publish();
         return Status::Ok();
       }
@@ -334,7 +529,7 @@ Status RecordFile::LearnTail(int64_t size) {
         // open): walk it from its first frame instead.
         end_ = -1;
         tip_ = {};
-        return LearnTail(size);
+        return LearnTailLocked(size);
       }
       return FailedPrecondition(path_ + " is damaged at offset " + std::to_string(bad) +
                                 " (not a record frame): run `tabadul audit verify`");
@@ -346,55 +541,77 @@ Status RecordFile::LearnTail(int64_t size) {
     }
     end_ = scan.offset();
     tip_ = tip;
+    shared_->flushed.store(end_, std::memory_order_release);
     Publish();
     return Status::Ok();
   }
 }
 
-Status RecordFile::Append(std::vector<store::AuditRecord>& records) {
+Status RecordFile::Append(std::span<store::AuditRecord> records) {
   if (records.empty()) return Status::Ok();
   std::lock_guard mu(append_mu_);
   SharedLock lock(shared_);
   if (!lock.ok()) return Internal("cannot lock the audit log " + path_);
   TABADUL_RETURN_IF_ERROR(Catch());
-  std::string frames;
-  std::string body;
+  if (tip_raw_.size() != kHashBytes) return FailedPrecondition("the audit log's tip hash is malformed");
+  std::string& frames = frames_;
+  frames.clear();
   store::AuditTip tip = tip_;
   // The previous hash as raw bytes, carried from record to record without hex round trips.
-  std::string prev_raw = tip.seq == 0 ? std::string(kHashBytes, '\0') : FromHex(tip.hash).value_or("");
-  if (prev_raw.size() != kHashBytes) return FailedPrecondition("the audit log's tip hash is malformed");
+  std::string prev_raw = tip_raw_;
   for (auto& r : records) {
     r.seq = tip.seq + 1;
     r.prev_hash = tip.seq == 0 ? std::string(kGenesisHash) : tip.hash;
-    body.clear();
-    AppendRecordBody(r, prev_raw, &body);
-    std::string hash = RecordHashOfBody(body);
-    const auto n = static_cast<uint32_t>(body.size() + hash.size());
-    frames.reserve(frames.size() + kFrameHead + n + kFrameTail);
+    // The frame is built in place: marker, length (patched below), body, hash, length.
+    const size_t start = frames.size();
     frames.append(kMarker, kMarkerSize);
+    PutU32(0, &frames);
+    AppendRecordBody(r, prev_raw, &frames);
+    const size_t body_end = frames.size();
+    prev_raw = RecordHashOfBody(std::string_view(frames).substr(start + kFrameHead,
+                                                                body_end - start - kFrameHead));
+    frames += prev_raw;
+    const auto n = static_cast<uint32_t>(frames.size() - start - kFrameHead);
     PutU32(n, &frames);
-    frames += body;
-    frames += hash;
-    PutU32(n, &frames);
-    r.hash = ToHex(hash);
+    for (int i = 0; i < 4; ++i) frames[start + kMarkerSize + i] = frames[frames.size() - 4 + i];
+    r.hash = ToHex(prev_raw);
     tip = {r.seq, r.hash};
-    prev_raw = std::move(hash);
   }
-  Status written = WriteAll(write_fd_, end_, frames, path_);
-  if (written.ok() && fsync_ && ::fdatasync(write_fd_) != 0) {
-    written = Internal(Errno("cannot sync the audit log", path_));
-  }
-  if (!written.ok()) {
-    // Take back whatever part was written, so the chain ends where it did.
-    if (::ftruncate(write_fd_, end_) != 0) {
-      end_ = -1;
-      shared_->end = -1;
+  const auto len = static_cast<int64_t>(frames.size());
+  if (fsync_ || len > kDirectAt) {
+    // Straight to the file, after what the ring holds.
+    RobustLock flush(&shared_->flush_mu);
+    if (!flush.ok()) return Internal("cannot lock the audit log " + path_);
+    TABADUL_RETURN_IF_ERROR(FlushRingLocked(flush.owner_died()));
+    Status written = WriteAll(write_fd_, end_, frames, path_);
+    if (written.ok() && fsync_ && ::fdatasync(write_fd_) != 0) {
+      written = Internal(Errno("cannot sync the audit log", path_));
     }
-    return written;
+    if (!written.ok()) {
+      // Take back whatever part was written, so that nothing follows the chain's end.
+      (void)::ftruncate(write_fd_, end_);
+      return written;
+    }
+    end_ += len;
+    tip_ = tip;
+    shared_->flushed.store(end_, std::memory_order_release);
+    Publish(prev_raw);
+    return Status::Ok();
   }
-  end_ += static_cast<int64_t>(frames.size());
+  int64_t flushed = shared_->flushed.load(std::memory_order_acquire);
+  if (end_ + len - flushed > kRingBytes) {
+    // No room: the ring's bytes go to the file first (the error, if any, is this append's).
+    TABADUL_RETURN_IF_ERROR(FlushRing());
+    flushed = shared_->flushed.load(std::memory_order_acquire);
+  }
+  const int64_t start = end_ % kRingBytes;
+  const int64_t first = std::min(len, kRingBytes - start);
+  std::memcpy(ring_ + start, frames.data(), static_cast<size_t>(first));
+  if (first < len) std::memcpy(ring_, frames.data() + first, static_cast<size_t>(len - first));
+  end_ += len;
   tip_ = tip;
-  Publish(prev_raw);  // the last record's hash, still raw
+  Publish(prev_raw);  // committed: the record survives this process from here on
+  if (end_ - flushed >= kFlushAt) (void)FlushRing();  // a failure is retried by the next flush
   return Status::Ok();
 }
 
@@ -402,10 +619,12 @@ Result<store::AuditTip> RecordFile::Tip() {
   std::lock_guard mu(append_mu_);
   SharedLock lock(shared_);
   if (!lock.ok()) return Internal("cannot lock the audit log " + path_);
+  TABADUL_RETURN_IF_ERROR(Catch());
+  TABADUL_RETURN_IF_ERROR(FlushRing());
   // From the file itself (a head is signed over it), cutting a torn frame if there is one.
   struct stat st {};
   if (::fstat(write_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
-  if (st.st_size != end_ || shared_->end != end_) {
+  if (st.st_size != end_) {
     Status learned = LearnTail(st.st_size);
     if (!learned.ok()) {
       end_ = -1;

@@ -10,23 +10,38 @@
 // previous record's hash. The length is repeated after the frame so the last record can be
 // found from the end of the file without reading the rest.
 //
-// Appending (one writer at a time, across processes): every process that opens the log maps a
-// small lock file beside it (`<path>.lock`) holding a process-shared, robust mutex and the end
-// and tip of the file as the last appender left them. Under that mutex the appender takes the
-// tip from there when another process has appended since (a `tabadul export` beside `serve`),
-// numbers and hashes the records, writes all their frames with one pwrite, (with `fsync`)
-// fdatasyncs, and publishes the new end and tip. An uncontended append thus costs one system
-// call (an flock pair and an fstat per append cost ~40% of the log's CPU on the benchmark VM,
-// where every system call pays for paravirtualization). When a holder dies with the mutex
-// (EOWNERDEAD), the next one re-reads the end of the file itself. A write cut short (kill -9, disk full) leaves a
-// torn frame at the end: the appender that failed truncates it at once; one that finds it
-// later (after a crash) truncates it before appending, since nobody was told it was written.
-// A frame that is malformed anywhere but at the very end is damage or tampering: appending
-// then fails with FailedPrecondition rather than chain onto it or cut it away.
+// Appending (one writer at a time, across processes): every process that opens the log maps the
+// lock file beside it (`<path>.lock`): a header holding two process-shared, robust mutexes and
+// the chain's state, followed by a ring of kRingBytes. Under the append mutex the appender learns
+// the tip (another process may have appended since: `serve` and `tabadul export`), numbers and
+// hashes the records, copies their frames into the ring, and publishes the new end with one
+// atomic store, the commit point. The ring is part of a file mapped MAP_SHARED, so a record in it
+// survives the death of its process (kill -9) exactly as a pwrite into the page cache would,
+// without a system call or a fresh page of memory per response (on the benchmark VM those cost
+// ~3 µs a record: docs/design/audit.md "Where the records live"). Whoever holds the flush mutex
+// copies the ring's bytes [flushed, end) into the record file with one pwrite and advances
+// `flushed`: an appender when the ring is a quarter full or has no room, the log's writer thread
+// a few milliseconds after the last append, and every reader before it reads (StableSize, Tip),
+// so readers only ever see the file. Records larger than half the ring, and every append with
+// `fsync`, flush the ring and are written straight to the file (and fdatasynced).
 //
-// Reading needs no lock: frames are only ever added after the end. Scanners stop at the size the
-// file had when they started (taken under the mutex, so it is a frame boundary unless a crash
-// tore the last frame).
+// A process that dies while appending leaves `end` as it was (its bytes lie beyond it and are
+// overwritten); one that dies while flushing leaves `flushed` as it was (the next flush writes
+// the same bytes again). The first process to open the log alone (no other has the lock file
+// open: after a crash or a reboot) re-initializes the mutexes, first copying into the file what
+// the old ring still holds beyond the file, frame by frame, as long as each frame is whole, hashes
+// right and chains onto the file's last record (so a lock file from another era can add nothing
+// that does not belong). Then it learns the end from the file: a frame torn by a crash in the
+// middle of a direct write is cut (nobody was told it was written); a frame that is malformed
+// anywhere but at the very end is damage or tampering, and appending then fails with
+// FailedPrecondition rather than chain onto it or cut it away.
+//
+// The record file is only ever written with pwrite (never mapped), so truncating it under a
+// running server cannot fault the server; the records not yet copied are in the lock file,
+// which must not be deleted while the log may hold some (a clean close copies them all).
+//
+// Reading needs no lock: frames are only ever added after the end. Scanners stop at the size
+// StableSize gave (a frame boundary, everything before it in the file).
 //
 // Thread-safety: every method may be called from any thread; appends are serialized.
 #pragma once
@@ -35,6 +50,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,6 +61,8 @@ namespace tabadul::audit {
 
 inline constexpr char kRecordFileHeader[] = "tabadul audit 1\n";
 inline constexpr int64_t kRecordFileHeaderSize = sizeof kRecordFileHeader - 1;
+// The ring in the lock file (see below): records on their way into the file.
+inline constexpr int64_t kRingBytes = int64_t{1} << 20;
 
 // One frame as a scanner found it.
 struct ScannedRecord {
@@ -65,15 +83,24 @@ class RecordFile {
   RecordFile& operator=(const RecordFile&) = delete;
 
   // Appends `records` at the end of the chain: sets each one's seq, prev_hash and hash. All or
-  // nothing: on failure (Internal, or FailedPrecondition for a damaged file) none is in the file.
-  // `encoded_items` and `item_count` are written as given.
-  Status Append(std::vector<store::AuditRecord>& records);
+  // nothing: on failure (Internal, or FailedPrecondition for a damaged file) none is in the log.
+  // `encoded_items` and `item_count` are written as given. On success the records are in the
+  // ring or the file (see the top of this file): they survive the death of this process.
+  Status Append(std::span<store::AuditRecord> records);
+
+  // Copies what the ring holds into the file. Internal on a write error (the bytes stay in the
+  // ring and are copied by a later flush).
+  Status Flush();
+  // Whether the ring holds bytes the file does not (a cheap check for the writer thread).
+  bool HasUnflushed() const;
 
   // The last record's seq and hash (hex) as the file stands; seq 0 for an empty log.
   // FailedPrecondition when the end of the file is not a well-formed frame.
   Result<store::AuditTip> Tip();
 
-  // The size of the file at a frame boundary (taken under the mutex).
+  // The size of the file after copying the ring into it: every record appended before the
+  // call is in the file, and the size is a frame boundary unless a crash tore the last frame
+  // (or someone edited the file).
   Result<int64_t> StableSize();
 
   // The frame at `offset`, nullopt when there is no complete frame there (an index pointing
@@ -110,31 +137,45 @@ class RecordFile {
   const std::string& path() const { return path_; }
 
  private:
-  struct Shared;  // the mapped lock file (record_file.cc)
+  struct Shared;  // the mapped lock file's header (record_file.cc)
   class SharedLock;
+  struct Salvage;  // what an old ring held beyond its file
 
-  RecordFile(std::string path, int write_fd, int read_fd, int lock_fd, Shared* shared, bool fsync)
+  RecordFile(std::string path, int write_fd, int read_fd, int lock_fd, Shared* shared, char* ring,
+             bool fsync)
       : path_(std::move(path)), write_fd_(write_fd), read_fd_(read_fd), lock_fd_(lock_fd),
-        shared_(shared), fsync_(fsync) {}
-  // With the mutex held: learns the tip and end of the file as it now stands (`size` bytes),
-  // truncating a torn last frame. Sets end_ and tip_ and publishes them.
+        shared_(shared), ring_(ring), fsync_(fsync) {}
+  // With the append mutex held: learns the tip and end of the file as it now stands (`size`
+  // bytes), truncating a torn last frame. Sets end_ and tip_ and publishes them (the ring is
+  // empty then).
   Status LearnTail(int64_t size);
-  // With the mutex held: makes end_ and tip_ those of the file (from the shared state, or from
-  // the file when the shared state does not know them).
+  Status LearnTailLocked(int64_t size);  // the same with the flush mutex held
+  // With the append mutex held: makes end_ and tip_ those of the chain (from the shared state,
+  // or from the file when the shared state does not know them).
   Status Catch();
-  // `tip_raw`: the tip's hash as raw bytes when the caller has them (skips a hex round trip).
+  // With the append mutex held: publishes tip_ at end_ (the tip first, then the end, the commit
+  // point). `tip_raw`: the tip's hash as raw bytes when the caller has them.
   void Publish(std::string_view tip_raw = {});
+  // Copies the ring's [flushed, end) into the file, under the flush mutex.
+  Status FlushRing();
+  // The same with the flush mutex held; `after_death`: its last holder died holding it.
+  Status FlushRingLocked(bool after_death);
+  // Copies into the file the frames of an old ring that chain onto the file (see the top).
+  Status Replay(const Salvage& salvage);
 
   const std::string path_;
   const int write_fd_;  // appends
   const int read_fd_;   // preads
   const int lock_fd_;   // the lock file, mapped at shared_
   Shared* const shared_;
+  char* const ring_;  // kRingBytes, right after the header in the same mapping
   const bool fsync_;
+  std::string frames_;  // guarded by the mutex: the frames being appended (reused)
 
   std::mutex append_mu_;  // one append at a time in this process
   int64_t end_ = -1;      // guarded by the mutex: where this object last saw the end
   store::AuditTip tip_;   // guarded by the mutex: the tip at end_
+  std::string tip_raw_;   // guarded by the mutex: tip_'s hash as 32 raw bytes (zeros for seq 0)
 };
 
 }  // namespace tabadul::audit
