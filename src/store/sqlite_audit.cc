@@ -1,6 +1,7 @@
 #include "store/sqlite_audit.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "common/timestamp.h"
 
@@ -68,12 +69,26 @@ bool HasControl(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
 }
 
-void PutVarint(uint64_t v, std::string* out) {
+// Writes `v` at `out` (at most kMaxVarint bytes); returns the end.
+constexpr size_t kMaxVarint = 10;
+char* PutVarint(uint64_t v, char* out) {
   while (v >= 0x80) {
-    *out += static_cast<char>((v & 0x7f) | 0x80);
+    *out++ = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  *out += static_cast<char>(v);
+  *out++ = static_cast<char>(v);
+  return out;
+}
+
+void PutVarint(uint64_t v, std::string* out) {
+  char buf[kMaxVarint];
+  out->append(buf, PutVarint(v, buf));
+}
+
+// A byte that may not appear in an agreement ref: a control character, or the table's separator.
+bool HasSeparatorOrControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) <= 0x20; });
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (the civil-to-days arithmetic of the
@@ -146,13 +161,37 @@ AuditItemList::AuditItemList() { encoded_ += static_cast<char>(kAuditItemsFormat
 
 AuditItemList::AuditItemList(const std::vector<AuditItem>& items) : AuditItemList() {
   Reserve(items.size());
-  for (const auto& it : items) Add(it.object_id, it.version);
+  for (const auto& it : items) Add(it.object_id, it.version, it.agreement);
 }
 
-void AuditItemList::Add(std::string_view id, std::string_view version) {
+size_t AuditItemList::AgreementIndex(std::string_view agreement) {
+  if (!agreements_.empty() && agreements_[last_agreement_] == agreement) return last_agreement_;
+  size_t index = 0;
+  while (index < agreements_.size() && agreements_[index] != agreement) ++index;
+  if (index == agreements_.size()) {
+    has_control_ = has_control_ || HasSeparatorOrControl(agreement);
+    if (index > 0) table_ += ' ';
+    table_.append(agreement);
+    agreements_.emplace_back(agreement);
+  }
+  last_agreement_ = index;
+  return index;
+}
+
+// The fixed-size parts of an item (tag, agreement index, type index, UUID, timestamp delta) are
+// written into a stack buffer and appended once: ~25 single-byte appends to a std::string were
+// a good part of the cost of recording a page.
+void AuditItemList::Add(std::string_view id, std::string_view version,
+                        std::string_view agreement) {
   const size_t tag_at = encoded_.size();
-  encoded_ += '\0';
+  char buf[1 + 3 * kMaxVarint + kUuidBytes];
+  buf[0] = 0;  // the tag's place; its value is written last
+  char* p = buf + 1;
   uint8_t tag = 0;
+  if (const size_t a = AgreementIndex(agreement); a != 0) {
+    tag |= 0x80;
+    p = PutVarint(a, p);
+  }
   char uuid[kUuidBytes];
   const size_t type_len = id.size() >= kUuidText + 3 ? id.size() - kUuidText - 2 : 0;
   if (type_len >= 1 && type_len <= 255 && id.substr(type_len, 2) == "--" &&
@@ -160,35 +199,43 @@ void AuditItemList::Add(std::string_view id, std::string_view version) {
     const std::string_view type = id.substr(0, type_len);
     size_t index = 0;
     while (index < types_.size() && types_[index] != type) ++index;
-    PutVarint(index, &encoded_);
-    if (index == types_.size()) {
+    p = PutVarint(index, p);
+    if (index == types_.size()) {  // defined here: flush, then the type's length and bytes
       types_.emplace_back(type);
       has_control_ = has_control_ || HasControl(type);
+      encoded_.append(buf, p);
       encoded_ += static_cast<char>(type_len);
       encoded_.append(type);
+      p = buf;
     }
-    encoded_.append(uuid, kUuidBytes);
+    std::memcpy(p, uuid, kUuidBytes);
+    p += kUuidBytes;
   } else {
     tag |= 1;
     has_control_ = has_control_ || HasControl(id);
-    PutVarint(id.size(), &encoded_);
+    p = PutVarint(id.size(), p);
+    encoded_.append(buf, p);
     encoded_.append(id);
+    p = buf;
   }
   ParsedTimestamp ts;
   if (version.empty()) {
     // kEmpty: nothing follows
+    encoded_.append(buf, p);
   } else if (TimestampRoundTrips(version, &ts)) {
     tag |= static_cast<uint8_t>(AuditVersionKind::kTimestamp) << 1;
     tag |= static_cast<uint8_t>(ts.fraction_digits) << 3;
     // Unsigned arithmetic: the difference of two int64 wraps instead of overflowing.
     const uint64_t delta = static_cast<uint64_t>(ts.nanos) - static_cast<uint64_t>(last_ns_);
     const uint64_t zigzag = (delta << 1) ^ (static_cast<int64_t>(delta) < 0 ? ~uint64_t{0} : 0);
-    PutVarint(zigzag, &encoded_);
+    p = PutVarint(zigzag, p);
+    encoded_.append(buf, p);
     last_ns_ = ts.nanos;
   } else {
     tag |= static_cast<uint8_t>(AuditVersionKind::kRaw) << 1;
     has_control_ = has_control_ || HasControl(version);
-    PutVarint(version.size(), &encoded_);
+    p = PutVarint(version.size(), p);
+    encoded_.append(buf, p);
     encoded_.append(version);
   }
   encoded_[tag_at] = static_cast<char>(tag);
@@ -203,12 +250,15 @@ std::string AuditItemList::Release() {
   types_.clear();
   last_ns_ = 0;
   has_control_ = false;
+  agreements_.clear();
+  last_agreement_ = 0;
+  table_.clear();
   return out;
 }
 
 std::vector<AuditItem> AuditItemList::Items() const {
   std::vector<AuditItem> out;
-  (void)DecodeAuditItems(encoded_, &out);
+  (void)DecodeAuditItems(encoded_, table_, &out);
   return out;
 }
 
@@ -230,10 +280,18 @@ AuditItem AuditItemView::ToItem() const {
   } else if (version_kind == AuditVersionKind::kRaw) {
     out.version = std::string(raw_version);
   }
+  out.agreement = std::string(agreement);
   return out;
 }
 
-AuditItemsReader::AuditItemsReader(std::string_view encoded) : in_(encoded) {
+AuditItemsReader::AuditItemsReader(std::string_view encoded, std::string_view agreement_table)
+    : in_(encoded) {
+  for (size_t from = 0;;) {  // "" is the table {""}: one entry, as for a list with no agreement
+    const size_t space = agreement_table.find(' ', from);
+    agreements_.push_back(agreement_table.substr(from, space - from));
+    if (space == std::string_view::npos) break;
+    from = space + 1;
+  }
   if (in_.empty() || static_cast<uint8_t>(in_[0]) != kAuditItemsFormat) {
     malformed_ = true;
     pos_ = in_.size();
@@ -265,11 +323,16 @@ bool AuditItemsReader::Next(AuditItemView* item) {
   item->tag = tag;
   const auto kind = static_cast<uint8_t>((tag >> 1) & 3);
   const int digits = (tag >> 3) & 0xf;
-  if ((tag & 0x80) || kind > 2 || digits > 9 ||
+  if (kind > 2 || digits > 9 ||
       (kind != static_cast<uint8_t>(AuditVersionKind::kTimestamp) && digits != 0)) {
     return Fail();
   }
   uint64_t n = 0;
+  if (tag & 0x80) {  // an explicit index is never 0 (one form per item)
+    if (!varint(&n) || n == 0 || n >= agreements_.size()) return Fail();
+    item->agreement_index = static_cast<size_t>(n);
+  }
+  item->agreement = agreements_[item->agreement_index];
   item->typed_id = !(tag & 1);
   if (item->typed_id) {
     if (!varint(&n) || n > types_.size()) return Fail();
@@ -303,8 +366,13 @@ std::string EncodeAuditItems(const std::vector<AuditItem>& items) {
 }
 
 bool DecodeAuditItems(std::string_view encoded, std::vector<AuditItem>* out) {
+  return DecodeAuditItems(encoded, {}, out);
+}
+
+bool DecodeAuditItems(std::string_view encoded, std::string_view agreement_table,
+                      std::vector<AuditItem>* out) {
   out->clear();
-  AuditItemsReader reader(encoded);
+  AuditItemsReader reader(encoded, agreement_table);
   AuditItemView view;
   while (reader.Next(&view)) out->push_back(view.ToItem());
   return !reader.malformed();
