@@ -50,6 +50,30 @@ TEST(AuditItemsCodecTest, RoundTripsEveryKindOfIdAndVersion) {
   EXPECT_EQ(list2.encoded().size() - before, 27u);
 }
 
+// Every byte value at every digit of a UUID: only [0-9a-f] keeps the compact (typed) form, and
+// every id decodes back to itself either way.
+TEST(AuditItemsCodecTest, OnlyLowercaseHexDigitsMakeATypedId) {
+  const std::string uuid = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  AuditItemList base;
+  base.Add("x--" + uuid, "");
+  const size_t typed_size = base.encoded().size() - 1;
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    for (size_t at = 0; at < uuid.size(); ++at) {
+      if (uuid[at] == '-') continue;
+      std::string id = "x--" + uuid;
+      id[3 + at] = c;
+      AuditItemList list;
+      list.Add(id, "");
+      ASSERT_EQ(list.encoded().size() - 1 == typed_size, hex) << "byte " << b << " at " << at;
+      const auto back = list.Items();
+      ASSERT_EQ(back.size(), 1u);
+      ASSERT_EQ(back[0].object_id, id) << "byte " << b << " at " << at;
+    }
+  }
+}
+
 TEST(AuditItemsCodecTest, NotesControlCharactersInEveryTextPart) {
   const std::string uuid = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
   AuditItemList clean({{"indicator--" + uuid, "2024-01-01T00:00:00Z"}, {"raw id", "raw v"}});
