@@ -155,7 +155,7 @@ class AuditItemList {
   std::vector<AuditItem> Items() const;
 
  private:
-  // The table index of `agreement`, defining it when new.
+  // The table index of `agreement`, defining it when new (Add checks the previous one first).
   size_t AgreementIndex(std::string_view agreement);
 
   std::string encoded_;

@@ -217,6 +217,29 @@ TEST(AuditItemsCodecTest, AnAgreementIndexOutsideTheTableIsMalformed) {
   EXPECT_EQ(back[0], (AuditItem{"x", "", "b"}));
 }
 
+// Every byte value at every place of a canonical timestamp: only text that FormatTimestamp
+// writes back takes the compact form, and every version decodes back to itself.
+TEST(AuditItemsCodecTest, OnlyCanonicalTimestampTextIsCompact) {
+  const std::string id = "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  for (const std::string canonical :
+       {"2024-05-06T07:08:09.123456789Z", "2024-05-06T07:08:09.1234Z", "2024-05-06T07:08:09Z"}) {
+    for (size_t at = 0; at < canonical.size(); ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string v = canonical;
+        v[at] = static_cast<char>(b);
+        AuditItemList list;
+        list.Add(id, v);
+        const auto back = list.Items();
+        ASSERT_EQ(back.size(), 1u);
+        ASSERT_EQ(back[0].version, v) << "byte " << b << " at " << at << " of " << canonical;
+        const bool compact = (static_cast<uint8_t>(list.encoded()[1]) >> 1 & 3) == 1;
+        if (v == canonical) EXPECT_TRUE(compact) << v;
+        if (b < '0' || b > '9') EXPECT_EQ(compact, v == canonical) << v;
+      }
+    }
+  }
+}
+
 // Every version text decodes back to itself, whichever path encoded it: the fast canonical one
 // (timestamps as FormatTimestamp writes them) or the general one (leap seconds, days that do not
 // exist, years out of range, odd precisions, upper-case UUIDs).
