@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS audit_heads (
 constexpr size_t kUuidText = 36;        // 8-4-4-4-12
 constexpr size_t kUuidBytes = 16;
 
+constexpr uint64_t kOnes = 0x0101010101010101ULL;  // one in every byte (SWAR constants)
+
 // Eight bytes of `p` as a little-endian integer (byte i in bits 8i..8i+7).
 uint64_t Load8(const char* p) {
   uint64_t v;
@@ -45,7 +47,6 @@ uint64_t Load4(const char* p) {
 // '0'-'9' is the digit and that of 'a'-'f' is the value - 9 (letters have bit 6 set); the digits
 // are then written back as lowercase hex and compared, which only valid input survives.
 [[gnu::always_inline]] inline bool HexToBytes8(uint64_t v, char out[4]) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
   const uint64_t n = (v & (0x0f * kOnes)) + ((v >> 6) & kOnes) * 9;  // 0..24 per byte
   if ((n + 0x70 * kOnes) & (0x80 * kOnes)) return false;               // some n > 15 ('g'-'o')
   const uint64_t letter = ((n + 6 * kOnes) >> 4) & kOnes;             // 1 where n >= 10
@@ -121,12 +122,11 @@ int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
   return era * 146097 + doe - 719468;
 }
 
-constexpr uint64_t kOnes = 0x0101010101010101ULL;
-
 // Whether every byte of `d` (a text's bytes XOR '0') selected by `mask` is a decimal digit.
 bool DigitsAt(uint64_t d, uint64_t mask) {
-  return ((d & (0xf0 * kOnes) & mask) | (((d & (0x0f * kOnes)) + 6 * kOnes) & (0x10 * kOnes) & mask)) ==
-         0;
+  const uint64_t high = d & (0xf0 * kOnes);                                   // not 0x30-0x3f
+  const uint64_t over9 = ((d & (0x0f * kOnes)) + 6 * kOnes) & (0x10 * kOnes);  // 0x3a-0x3f
+  return ((high | over9) & mask) == 0;
 }
 
 // The number written by the eight digits of `d` (digit values, the first in the lowest byte).
