@@ -64,6 +64,8 @@ Result<std::string> ResolveOrg(const std::string& data_dir, const std::string& o
   return found.id;
 }
 
+// The agreement column is each delivered version's own (a page may mix agreements); empty when
+// none applied (the provider's own read) or none was known.
 void PrintReceipts(const std::vector<Receipt>& receipts, std::ostream& out) {
   out << "seq\ttime\torg\tuser\tcollection\tagreement\tpath\tversion\n";
   for (const auto& r : receipts) {
@@ -78,7 +80,7 @@ void PrintRecords(const std::vector<Record>& records, std::ostream& out) {
   for (const auto& r : records) {
     for (const auto& it : r.items) {
       out << r.seq << '\t' << FormatTaxiiTimestamp(r.time_us) << '\t' << r.user << '\t'
-          << r.collection_id << '\t' << r.agreement_id << '\t' << r.path << '\t' << it.object_id
+          << r.collection_id << '\t' << it.agreement << '\t' << r.path << '\t' << it.object_id
           << '\t' << it.version << '\n';
     }
   }

@@ -81,6 +81,36 @@ TEST_F(AuditCliTest, ShowWhatAnOrganizationReceived) {
   EXPECT_EQ(Run({"show", "--org", "nobody"}), 1);
 }
 
+// The agreement column is each delivered version's own: one page may deliver objects under
+// different agreements, and some under none.
+TEST_F(AuditCliTest, ShowPrintsEachVersionsOwnAgreement) {
+  const std::string x = "indicator--" + testing::Uuid(501), y = "malware--" + testing::Uuid(502);
+  const std::string z = "indicator--" + testing::Uuid(503);
+  {
+    auto log = DisclosureLog::Open(db_, dir_.path(), clock_);
+    ASSERT_TRUE(log.ok());
+    clock_.Set(kStart + 10'000'000);
+    Disclosure d = testing::MakeDisclosure(5, "identity--" + testing::Uuid(3));
+    d.versions = store::AuditItemList({{x, "2024-01-01T00:00:00.000Z", "cert-to-isac@v2"},
+                                       {y, "2024-01-02T00:00:00.000Z", "isac-malware@v1"},
+                                       {z, "2024-01-03T00:00:00.000Z", ""}});
+    d.agreement_id = d.versions.agreement_table();
+    ASSERT_TRUE((*log)->Append(std::move(d)).ok());
+  }
+  EXPECT_EQ(Run({"show", "--org", "identity--" + testing::Uuid(3)}), 0) << err_.str();
+  const std::string prefix = "5\t2023-11-14T22:13:30.000000Z\talice\t" + testing::Uuid(100) + "\t";
+  const std::string path = "\t/api/collections/" + testing::Uuid(100) + "/objects/\t";
+  EXPECT_EQ(out_.str(),
+            "seq\ttime\tuser\tcollection\tagreement\tpath\tobject\tversion\n" +
+                prefix + "cert-to-isac@v2" + path + x + "\t2024-01-01T00:00:00.000Z\n" +
+                prefix + "isac-malware@v1" + path + y + "\t2024-01-02T00:00:00.000Z\n" +
+                prefix + path + z + "\t2024-01-03T00:00:00.000Z\n");
+  EXPECT_EQ(Run({"show", "--object", y}), 0) << err_.str();
+  EXPECT_NE(out_.str().find("\t" + testing::Uuid(100) + "\tisac-malware@v1\t/api/"),
+            std::string::npos) << out_.str();
+  EXPECT_EQ(Run({"verify"}), 0) << out_.str();
+}
+
 TEST_F(AuditCliTest, HeadAndCheckHead) {
   const std::string file = dir_.Join("kept.head");
   EXPECT_EQ(Run({"head", "--output", file}), 0) << err_.str();

@@ -59,6 +59,14 @@ inline std::vector<store::AuditItem> MakeVersions(int n) {
   return out;
 }
 
+// MakeVersions(n) as MakeDisclosure(n)'s record decodes them: its agreement_id, one agreement
+// for the whole delivery, is every item's agreement.
+inline std::vector<store::AuditItem> DecodedVersions(int n) {
+  auto out = MakeVersions(n);
+  for (auto& it : out) it.agreement = n % 2 ? "agreement-a" : "";
+  return out;
+}
+
 // Disclosure number `n` to `org`, delivering MakeVersions(n).
 inline Disclosure MakeDisclosure(int n, const std::string& org = "identity--" + Uuid(1),
                                  const std::string& user = "alice") {
@@ -139,7 +147,7 @@ inline Record ParseFrame(const std::string& frame) {
   Status st = ParseRecordBody(std::string_view(frame).substr(8, n - 32), &r);
   EXPECT_TRUE(st.ok()) << st.ToString();
   r.hash = ToHex(frame.substr(8 + n - 32, 32));
-  EXPECT_TRUE(store::DecodeAuditItems(r.encoded_items, &r.items));
+  EXPECT_TRUE(store::DecodeAuditItems(r.encoded_items, r.agreement_id, &r.items));
   return r;
 }
 

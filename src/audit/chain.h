@@ -9,9 +9,10 @@
 //          || str(items) || prev_hash (32 raw bytes)
 //   hash = SHA-256("tabadul.audit.record.v2" NUL || body)
 //
-// `items` is the delivered (object id, version) list in its compact stored form
-// (store/sqlite_audit.h, AuditItemList: ~25 bytes an item), so the record hash covers exactly
-// what was delivered, in delivered order, in one pass over ~2.7 kB for a page of 100. (The first
+// `items` is the delivered (object id, version, agreement index) list in its compact stored
+// form (store/sqlite_audit.h, AuditItemList: ~25 bytes an item), and `agreement_id` the table
+// its agreement indexes refer to, so the record hash covers exactly what was delivered and
+// under which agreement, in delivered order, in one pass over ~2.7 kB for a page of 100. (The first
 // format hashed a Merkle tree over the items; its ~40 compression calls cost more than the rest
 // of the log together, and no path ever asked for an inclusion proof. docs/design/audit.md.)
 // SHA-256 comes from OpenSSL, which uses the CPU's SHA extensions where present (1.7 µs for a

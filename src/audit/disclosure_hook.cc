@@ -8,7 +8,7 @@ Status DisclosureHook::Record(const std::string& org_id, const std::string& user
   if (delivered.empty()) return Status::Ok();
   store::AuditItemList items;
   items.Reserve(delivered.size());
-  for (const auto& row : delivered) items.Add(row.id, row.version);
+  for (const auto& row : delivered) items.Add(row.id, row.version, row.disclosed_under);
   return Record(org_id, user, path, collection, std::move(items));
 }
 
@@ -21,7 +21,12 @@ Status DisclosureHook::Record(const std::string& org_id, const std::string& user
   d.user = user;
   d.path = path;
   d.collection_id = collection.id;
-  if (agreement_) d.agreement_id = agreement_(org_id, collection);
+  // The items' own agreements when they name any; else one answer for the whole delivery.
+  if (!delivered.agreement_table().empty()) {
+    d.agreement_id = delivered.agreement_table();
+  } else if (agreement_) {
+    d.agreement_id = agreement_(org_id, collection);
+  }
   d.versions = std::move(delivered);
   return log_->Append(std::move(d));
 }

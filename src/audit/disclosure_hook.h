@@ -22,8 +22,10 @@
 
 namespace tabadul::audit {
 
-// The agreement a delivery to `org_id` from collection `collection` falls under ("" = unknown).
-// The policy module supplies it; it must be thread-safe.
+// The agreement a delivery to `org_id` from collection `collection` falls under ("" = unknown),
+// for deliveries whose items do not name their own (see DisclosureHook::Record). Must be
+// thread-safe; its answer must not contain a space (it is read as an agreement table of one
+// entry, store/sqlite_audit.h).
 using AgreementResolver =
     std::function<std::string(const std::string& org_id, const store::Collection& collection)>;
 using ErrorSink = std::function<void(const Status&)>;
@@ -44,12 +46,14 @@ class DisclosureHook {
     return st;
   }
 
-  // Appends one record for `delivered` (in order, as (id, version) pairs); an empty delivery
-  // records nothing and returns OK. Errors as DisclosureLog::Append.
+  // Appends one record for `delivered` (in order, as (id, version, disclosed_under) items: each
+  // row's agreement is the note its read filter left, store::ObjectRow::disclosed_under); an
+  // empty delivery records nothing and returns OK. Errors as DisclosureLog::Append.
   Status Record(const std::string& org_id, const std::string& user, const std::string& path,
                 const store::Collection& collection,
                 const std::vector<store::ObjectRow>& delivered) const;
-  // The same with the pairs already encoded.
+  // The same with the items already encoded. The record's agreement_id is the list's agreement
+  // table when some item named an agreement, else the resolver's answer (if any).
   Status Record(const std::string& org_id, const std::string& user, const std::string& path,
                 const store::Collection& collection, store::AuditItemList delivered) const;
 

@@ -97,6 +97,36 @@ TEST_F(DisclosureHookTest, AgreementComesFromTheResolver) {
   EXPECT_EQ(recs[0].agreement_id, "agreement-for-identity--acme-0000");
 }
 
+// Rows carry the agreement their read filter noted (ObjectRow::disclosed_under): the record's
+// items name them, and the resolver is not asked; the resolver answers only for a delivery whose
+// items name none, and then applies to every item.
+TEST_F(DisclosureHookTest, ItemsNameTheirOwnAgreementsBeforeTheResolver) {
+  int asked = 0;
+  auto hook = MakeDisclosureHook(*log_, [&asked](const std::string&, const store::Collection&) {
+    ++asked;
+    return std::string("resolved@v1");
+  });
+  std::vector<store::ObjectRow> rows = {Row("indicator--" + testing::Uuid(1), "v1"),
+                                        Row("malware--" + testing::Uuid(2), "v1"),
+                                        Row("tool--" + testing::Uuid(3), "v1")};
+  rows[0].disclosed_under = "isac@v2";
+  rows[1].disclosed_under = "cert@v1";
+  ASSERT_TRUE(hook.Record("identity--acme", "alice", path_, collection_, rows).ok());
+  for (auto& r : rows) r.disclosed_under = {};
+  ASSERT_TRUE(hook.Record("identity--acme", "alice", path_, collection_, rows).ok());
+  EXPECT_EQ(asked, 1);
+  auto recs = *log_->Received("identity--acme", 0, INT64_MAX);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].agreement_id, "isac@v2 cert@v1 ");
+  ASSERT_EQ(recs[0].items.size(), 3u);
+  EXPECT_EQ(recs[0].items[0].agreement, "isac@v2");
+  EXPECT_EQ(recs[0].items[1].agreement, "cert@v1");
+  EXPECT_EQ(recs[0].items[2].agreement, "");
+  EXPECT_EQ(recs[1].agreement_id, "resolved@v1");
+  for (const auto& it : recs[1].items) EXPECT_EQ(it.agreement, "resolved@v1");
+  EXPECT_TRUE(log_->Verify()->ok);
+}
+
 TEST_F(DisclosureHookTest, FailuresGoToTheErrorSink) {
   std::vector<Status> errors;
   OnDisclosure hook = MakeDisclosureHook(*log_, {}, [&](const Status& st) { errors.push_back(st); });

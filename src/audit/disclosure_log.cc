@@ -28,7 +28,9 @@ std::string Seq(int64_t seq) { return "seq " + std::to_string(seq); }
 // The first problem inside one record's own bytes (not its link to the previous one), or empty.
 std::string RecordProblem(const ScannedRecord& s) {
   if (!s.hash_matches) return "the record's contents do not match its hash";
-  store::AuditItemsReader reader(s.record.encoded_items);
+  // With the record's own agreement table: an item naming an agreement the table does not hold
+  // is as forged as a truncated one.
+  store::AuditItemsReader reader(s.record.encoded_items, s.record.agreement_id);
   store::AuditItemView item;
   int64_t count = 0;
   while (reader.Next(&item)) ++count;
@@ -362,7 +364,8 @@ Status DisclosureLog::CatchUpIndex() {
       e.offset = s.offset;
       e.time_us = s.record.time_us;
       e.org_id = std::move(s.record.org_id);
-      store::AuditItemsReader reader(s.record.encoded_items);  // a malformed list indexes what decodes
+      // A malformed list indexes what decodes.
+      store::AuditItemsReader reader(s.record.encoded_items, s.record.agreement_id);
       while (reader.Next(&item)) e.object_ids.push_back(item.ObjectId());
       batch.entries.push_back(std::move(e));
       batch.next = {s.record.seq, s.next_offset};
@@ -372,9 +375,12 @@ Status DisclosureLog::CatchUpIndex() {
 }
 
 Result<std::optional<Record>> DisclosureLog::ReadHit(const store::AuditIndexHit& hit) {
-  TABADUL_ASSIGN_OR_RETURN(auto s, file_->ReadAt(hit.offset, /*decode_items=*/true));
+  // Decoded here rather than by the file, which does not read the agreement table.
+  TABADUL_ASSIGN_OR_RETURN(auto s, file_->ReadAt(hit.offset, /*decode_items=*/false));
   if (!s || !s->body_status.ok() || s->record.seq != hit.seq) return std::optional<Record>();
-  return std::optional<Record>(std::move(s->record));
+  Record& r = s->record;
+  r.items_malformed = !store::DecodeAuditItems(r.encoded_items, r.agreement_id, &r.items);
+  return std::optional<Record>(std::move(r));
 }
 
 Result<std::vector<Receipt>> DisclosureLog::WhoReceived(const std::string& object_id,
@@ -387,7 +393,7 @@ Result<std::vector<Receipt>> DisclosureLog::WhoReceived(const std::string& objec
     if (!r) continue;
     for (const auto& it : r->items) {
       if (it.object_id != object_id || out.size() >= limit) continue;
-      out.push_back({r->seq, r->time_us, r->org_id, r->user, r->path, r->agreement_id,
+      out.push_back({r->seq, r->time_us, r->org_id, r->user, r->path, it.agreement,
                      r->collection_id, it.version});
     }
   }

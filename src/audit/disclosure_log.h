@@ -2,8 +2,9 @@
 // to an organization, whose head can be signed so that a partner holding a signed head can later
 // detect any change to what came before it. Design and trade-offs: docs/design/audit.md.
 //
-// A record: seq, time, organization, user (or token), request path, agreement id (may be
-// empty), collection, the (object id, version) pairs delivered, prev_hash (the previous record's
+// A record: seq, time, organization, user (or token), request path, agreement table (the
+// agreements the items were delivered under; may be empty), collection, the (object id,
+// version, agreement index) items delivered, prev_hash (the previous record's
 // hash) and hash (audit/chain.h). Records live in an append-only file of their own
 // (<data>/audit.log, audit/record_file.h); the SQLite file beside it (audit.db) keeps the signed
 // heads and an index for queries, derived from the records and caught up when a query runs.
@@ -45,10 +46,13 @@ struct Disclosure {
   std::string org_id;  // the receiving organization (identity id)
   std::string user;    // the user or token name that made the request
   std::string path;    // the request path (or "cli:export", "sync:push/<peer>", ...)
-  std::string agreement_id;  // the agreement the delivery was made under; empty if unknown
+  // The agreement table of `versions` (versions.agreement_table()) when its items name their
+  // agreements; else the one agreement the whole delivery was made under, or "" if unknown
+  // (store/sqlite_audit.h, "The agreement table"). DisclosureHook fills it so.
+  std::string agreement_id;
   std::string collection_id;
-  // The delivered (object id, version) pairs in delivered order, already in stored form (built
-  // with Add(), one allocation per page rather than two per object); must not be empty.
+  // The delivered (object id, version[, agreement]) items in delivered order, already in stored
+  // form (built with Add(), one allocation per page rather than two per object); not empty.
   store::AuditItemList versions;
 };
 
@@ -71,7 +75,7 @@ struct Receipt {
   std::string org_id;
   std::string user;
   std::string path;
-  std::string agreement_id;
+  std::string agreement_id;  // the agreement this version was delivered under ("" = none)
   std::string collection_id;
   std::string version;
 };
@@ -121,10 +125,11 @@ class DisclosureLog {
   // failure since the previous Flush (those records are lost), else OK.
   Status Flush();
 
-  // Checks the whole chain from seq 1: numbering without gaps, each prev_hash, each Merkle root
-  // and record hash, then every signed head the log has issued (signature, and that the chain
-  // still holds its hash). Reads in chunks; memory does not grow with the log. Internal only
-  // when the database cannot be read: tampering is a report, not an error.
+  // Checks the whole chain from seq 1: numbering without gaps, each prev_hash, each record hash
+  // and that its list of delivered versions decodes (against its agreement table), then every
+  // signed head the log has issued (signature, and that the chain still holds its hash). Reads
+  // in chunks; memory does not grow with the log. Internal only when the database cannot be
+  // read: tampering is a report, not an error.
   Result<VerifyReport> Verify();
 
   // Signs the current tip (after a Flush) and remembers the head in the log, so later

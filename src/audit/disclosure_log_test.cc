@@ -288,7 +288,7 @@ TEST_F(DisclosureLogTest, TornLastRecordIsReportedThenReplaced) {
   auto r = VerifyNow();
   EXPECT_TRUE(r.ok) << r.reason;
   EXPECT_EQ(r.last_seq, 5);
-  EXPECT_EQ(ParseFrame(Split(records_).frames[4]).items, testing::MakeVersions(9));
+  EXPECT_EQ(ParseFrame(Split(records_).frames[4]).items, testing::DecodedVersions(9));
 }
 
 // Garbage in the middle of the file is damage, not a torn write: verify says where, and the
@@ -647,6 +647,53 @@ TEST_F(DisclosureLogTest, WhoReceivedAnObject) {
   EXPECT_TRUE(log->WhoReceived("indicator--" + testing::Uuid(78))->empty());
 }
 
+// A page may mix agreements: each delivered version names its own, in the record's agreement
+// table; WhoReceived answers with the version's own agreement.
+TEST_F(DisclosureLogTest, EachVersionNamesItsOwnAgreement) {
+  auto log = OpenLog();
+  const std::string x = "indicator--" + testing::Uuid(77), y = "indicator--" + testing::Uuid(78);
+  const std::string z = "indicator--" + testing::Uuid(79);
+  Disclosure d = MakeDisclosure(1);
+  d.versions = store::AuditItemList({{x, "2024-01-01T00:00:00.000Z", "isac@v2"},
+                                     {y, "2024-01-01T00:00:00.000Z", "cert@v1"},
+                                     {z, "2024-01-01T00:00:00.000Z", ""}});
+  d.agreement_id = d.versions.agreement_table();
+  ASSERT_TRUE(log->Append(std::move(d)).ok());
+  auto who = log->WhoReceived(y);
+  ASSERT_TRUE(who.ok());
+  ASSERT_EQ(who->size(), 1u);
+  EXPECT_EQ((*who)[0].agreement_id, "cert@v1");
+  EXPECT_EQ((*log->WhoReceived(x))[0].agreement_id, "isac@v2");
+  EXPECT_EQ((*log->WhoReceived(z))[0].agreement_id, "");
+  auto recs = log->Received("identity--" + testing::Uuid(1), 0, INT64_MAX);
+  ASSERT_TRUE(recs.ok());
+  ASSERT_EQ(recs->size(), 1u);
+  EXPECT_EQ((*recs)[0].agreement_id, "isac@v2 cert@v1 ");
+  ASSERT_EQ((*recs)[0].items.size(), 3u);
+  EXPECT_EQ((*recs)[0].items[1].agreement, "cert@v1");
+  EXPECT_FALSE((*recs)[0].items_malformed);
+  EXPECT_TRUE(log->Verify()->ok);
+}
+
+// A forger who shortens the agreement table and rehashes leaves an item pointing past it: the
+// record is reported as forged, like any malformed list.
+TEST_F(DisclosureLogTest, AnAgreementIndexPastTheTableIsDetected) {
+  {
+    auto log = OpenLog();
+    for (int i = 1; i <= 3; ++i) {
+      Disclosure d = MakeDisclosure(i);
+      d.versions = store::AuditItemList({{"indicator--" + testing::Uuid(i), "v", "a@v1"},
+                                         {"indicator--" + testing::Uuid(i + 10), "v", "b@v1"}});
+      d.agreement_id = d.versions.agreement_table();
+      ASSERT_TRUE(log->Append(std::move(d)).ok());
+    }
+  }
+  EXPECT_TRUE(VerifyNow().ok);
+  EditRecord(
+      records_, 1, [](Record& r) { r.agreement_id = "a@v1"; }, /*rehash=*/true);
+  ExpectBad(VerifyNow(), 2, "malformed");
+}
+
 TEST_F(DisclosureLogTest, WhoReceivedIgnoresForgedIndexEntries) {
   Fill(3);
   const std::string x = "indicator--" + testing::Uuid(4242);
@@ -667,7 +714,7 @@ TEST_F(DisclosureLogTest, WhatAnOrganizationReceivedInAWindow) {
   ASSERT_TRUE(recs.ok());
   ASSERT_EQ(recs->size(), 1u);
   EXPECT_EQ((*recs)[0].seq, 3);
-  EXPECT_EQ((*recs)[0].items, testing::MakeVersions(3));
+  EXPECT_EQ((*recs)[0].items, testing::DecodedVersions(3));
   EXPECT_EQ(log->Received(acme, 0, INT64_MAX)->size(), 3u);
   EXPECT_EQ(log->Received(globex, kStart + 5'000'000, INT64_MAX)->size(), 1u);
   EXPECT_TRUE(log->Received("identity--nobody", 0, INT64_MAX)->empty());

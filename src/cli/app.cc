@@ -128,6 +128,7 @@ int RunCli(int argc, char** argv) {
       d.user = who.user;
       d.path = std::string(path);
       d.collection_id = collection.id;
+      d.agreement_id = items.agreement_table();  // the items' own (store/sqlite_audit.h)
       d.versions = std::move(items);
       return log->Append(std::move(d));
     });
@@ -165,7 +166,7 @@ int RunCli(int argc, char** argv) {
       // Fail closed: without the policy tables nobody but the owners' grants sees anything.
       match::Visibility none;
       none.row_visible = [](const auth::Principal&, const store::Collection& c,
-                            const store::ObjectRow&) { return false; };
+                            const store::ObjectRow&, std::string_view*) { return false; };
       return none;
     }
     cli_agreements = std::move(agreements).value();

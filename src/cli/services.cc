@@ -34,10 +34,14 @@ match::Visibility MatchVisibility(policy::Engine& engine, bool over_tls) {
     return engine.Access(p, c);
   };
   v.row_visible = [&engine, over_tls](const auth::Principal& p, const store::Collection& c,
-                                      const store::ObjectRow& row) {
-    policy::Decision d = engine.Decide(p.org_id, over_tls, c, row);
-    return d.visible && (p.org_id == c.owner_org ||
-                         d.permitted_actions >= policy::PermittedAction::kInternallyVisible);
+                                      const store::ObjectRow& row, std::string_view* under) {
+    const policy::Decision d = engine.Decide(p.org_id, over_tls, c, row);
+    if (!d.visible || (p.org_id != c.owner_org &&
+                       d.permitted_actions < policy::PermittedAction::kInternallyVisible)) {
+      return false;
+    }
+    *under = d.agreement;  // the engine keeps the text for its own lifetime
+    return true;
   };
   return v;
 }
@@ -51,7 +55,9 @@ reports::CollectionAccess PolicyAccess(policy::Engine& engine) {
 reports::RowVisible PolicyRowVisible(policy::Engine& engine, bool over_tls) {
   return [&engine, over_tls](const auth::Principal& p, const store::Collection& c,
                              const store::ObjectRow& row) {
-    return engine.Decide(p.org_id, over_tls, c, row).visible;
+    const policy::Decision d = engine.Decide(p.org_id, over_tls, c, row);
+    row.disclosed_under = d.agreement;  // the engine keeps the text for its own lifetime
+    return d.visible;
   };
 }
 
@@ -136,9 +142,11 @@ Result<std::unique_ptr<Services>> Services::Open(const ServicesOptions& options,
   audit::DisclosureLog* log = s->audit_.get();
   auto record_disclosure = [log](const auth::Principal& p, std::string_view path,
                                  const store::Collection& c, store::AuditItemList items) {
+    std::string agreements = items.agreement_table();  // the items' own (store/sqlite_audit.h)
     Status st = log->Append({.org_id = p.org_id,
                              .user = p.user,
                              .path = std::string(path),
+                             .agreement_id = std::move(agreements),
                              .collection_id = c.id,
                              .versions = std::move(items)});
     if (!st.ok()) std::cerr << "tabadul: disclosure log: " << st.message() << std::endl;
@@ -160,7 +168,10 @@ Result<std::unique_ptr<Services>> Services::Open(const ServicesOptions& options,
                                     const store::ObjectRow& r) {
     if (!sync::DefaultPushFilter()(p, c, r)) return false;
     const bool tls = p.url.rfind("https://", 0) == 0;
-    return !p.org_id.empty() && engine->Decide(p.org_id, tls, c, r).visible;
+    if (p.org_id.empty()) return false;
+    const policy::Decision d = engine->Decide(p.org_id, tls, c, r);
+    r.disclosed_under = d.agreement;  // for push_disclosure's record (the engine keeps the text)
+    return d.visible;
   };
   auto push_record = audit::MakeDisclosureHook(*s->audit_);
   sync_hooks.push_disclosure = [push_record](const sync::Peer& p, const store::Collection& c,

@@ -15,7 +15,7 @@ Status RecordMatchDisclosure(const DisclosureRecorder& record, const auth::Princ
   std::unordered_set<std::string> seen;
   for (const MatchHit& h : hits) {
     if (!seen.insert(h.indicator_id + '\n' + h.indicator_version).second) continue;
-    items.Add(h.indicator_id, h.indicator_version);
+    items.Add(h.indicator_id, h.indicator_version, h.agreement);
   }
   return record(principal, path, collection, std::move(items));
 }

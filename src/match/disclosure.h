@@ -19,8 +19,8 @@
 
 namespace tabadul::match {
 
-// Records one delivery to `principal` over `path` (e.g. kMatchPath): the (object id, version)
-// pairs of `items`, all from `collection`, in response order; `items` is never empty. Returns
+// Records one delivery to `principal` over `path` (e.g. kMatchPath): the (object id, version,
+// agreement) items of `items`, all from `collection`, in response order; `items` is never empty. Returns
 // OK once the record is durable as the log promises; any error means it was not recorded, and
 // the caller must then not deliver the items. Must be thread-safe. (The same signature as
 // reports::DisclosureRecorder, so one function serves both.)
@@ -29,7 +29,7 @@ using DisclosureRecorder =
                          const store::Collection& collection, store::AuditItemList items)>;
 
 // Records `hits` (all from `collection`) as one disclosure: each distinct indicator version
-// once, in the order of its first hit. An indicator hit by many observables is one delivery of
+// once, in the order of its first hit, under the agreement of that first hit. An indicator hit by many observables is one delivery of
 // that indicator; repeating it per observable would make a sensor's stream grow the log by the
 // number of its hits, not by what it learned. Nothing is recorded, and OK returned, when `hits`
 // is empty or `record` is empty. Errors: those of `record`.

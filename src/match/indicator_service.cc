@@ -264,29 +264,31 @@ void IndicatorService::OnStored(const store::Collection& collection,
 std::vector<IndicatorMatch> IndicatorService::MatchValue(const CollectionIndex& ci,
                                                          pattern::ObservableKind kind,
                                                          std::string_view value, int64_t now_ns,
-                                                         const store::RowFilter& visible) const {
+                                                         const HitFilter& visible) const {
   std::vector<IndicatorMatch> out;
   std::shared_lock lock(ci.mu);
   for (std::string_view id : ci.index.MatchValue(kind, value, now_ns)) {
     auto it = ci.entries.find(id);
     assert(it != ci.entries.end());  // the index holds only ids of entries
-    if (visible && !visible(it->second.row)) continue;
-    out.push_back({std::string(id), it->second.name, it->second.row.version});
+    std::string_view under;
+    if (visible && !visible(it->second.row, &under)) continue;
+    out.push_back({std::string(id), it->second.name, it->second.row.version, std::string(under)});
   }
   return out;
 }
 
 Result<std::vector<IndicatorMatch>> IndicatorService::MatchObservedData(
     const CollectionIndex& ci, const pattern::ObservationSet& set, int64_t now_ns,
-    const store::RowFilter& visible) const {
+    const HitFilter& visible) const {
   std::vector<IndicatorMatch> out;
   std::shared_lock lock(ci.mu);
   TABADUL_ASSIGN_OR_RETURN(auto ids, ci.index.MatchObservedData(set, now_ns));
   for (std::string_view id : ids) {
     auto it = ci.entries.find(id);
     assert(it != ci.entries.end());
-    if (visible && !visible(it->second.row)) continue;
-    out.push_back({std::string(id), it->second.name, it->second.row.version});
+    std::string_view under;
+    if (visible && !visible(it->second.row, &under)) continue;
+    out.push_back({std::string(id), it->second.name, it->second.row.version, std::string(under)});
   }
   return out;
 }

@@ -49,7 +49,14 @@ struct IndicatorMatch {
   std::string id;
   std::string name;
   std::string version;  // the matching version's `modified` (the latest known of the id)
+  std::string agreement;  // what the HitFilter named it delivered under ("" = none)
 };
+
+// Whether a candidate hit may be returned (row = the indicator's latest stored version). The row
+// is shared by concurrent matches: the filter must not write to it, not even its
+// disclosed_under note; instead it may name in `*under` the agreement the hit is delivered under
+// (left empty otherwise). Called with the collection's index read-locked.
+using HitFilter = std::function<bool(const store::ObjectRow& row, std::string_view* under)>;
 
 struct CollectionIndexStats {
   size_t indicators = 0;    // ids known (latest versions, including revoked and unindexed)
@@ -84,15 +91,15 @@ class IndicatorService {
   void OnStored(const store::Collection& collection, const std::vector<stix::StixObject>& objects);
 
   // Indicators of `index` valid at now_ns that match one observation of the plain value, for
-  // which `visible(row)` holds (row = the indicator's latest stored version), sorted by id.
+  // which `visible` holds (null: every one), sorted by id.
   std::vector<IndicatorMatch> MatchValue(const CollectionIndex& index, pattern::ObservableKind kind,
                                          std::string_view value, int64_t now_ns,
-                                         const store::RowFilter& visible) const;
+                                         const HitFilter& visible) const;
   // The same for observed-data. ResourceExhausted from the pattern evaluator's limits.
   Result<std::vector<IndicatorMatch>> MatchObservedData(const CollectionIndex& index,
                                                         const pattern::ObservationSet& set,
                                                         int64_t now_ns,
-                                                        const store::RowFilter& visible) const;
+                                                        const HitFilter& visible) const;
 
   CollectionIndexStats Stats(const CollectionIndex& index) const;
 

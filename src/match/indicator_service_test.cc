@@ -34,7 +34,7 @@ class IndicatorServiceTest : public ::testing::Test {
   }
   int64_t NowNs() { return f_.clock().NowMicros() * 1000; }
   std::vector<std::string> MatchIp(IndicatorService::CollectionIndex* ci, const char* ip,
-                                   const store::RowFilter& visible = nullptr) {
+                                   const HitFilter& visible = nullptr) {
     return Ids(service_.MatchValue(*ci, ObservableKind::kIpv4, ip, NowNs(), visible));
   }
   void Put(const IndicatorSpec& spec) {
@@ -202,7 +202,7 @@ TEST_F(IndicatorServiceTest, TheVisibilityFilterSeesTheStoredRow) {
   Put({.n = 2, .pattern = "[ipv4-addr:value = '198.51.100.1']"});
   auto* ci = CatchUp();
   std::vector<std::string> seen;
-  auto hits = MatchIp(ci, "198.51.100.1", [&seen](const store::ObjectRow& row) {
+  auto hits = MatchIp(ci, "198.51.100.1", [&seen](const store::ObjectRow& row, std::string_view*) {
     seen.push_back(row.id);
     EXPECT_EQ(row.collection_id, kIntel);
     EXPECT_EQ(row.created_by_ref, testing::kAcme);

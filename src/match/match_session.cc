@@ -75,8 +75,8 @@ Result<std::unique_ptr<MatchSession>> MatchSession::Open(
     s->principal_ = *principal;
     // The session owns copies, so the filter stays valid as long as the session.
     s->visible_ = [row_visible = visibility.row_visible, p = &*s->principal_,
-                   c = &s->collection_](const store::ObjectRow& row) {
-      return row_visible(*p, *c, row);
+                   c = &s->collection_](const store::ObjectRow& row, std::string_view* under) {
+      return row_visible(*p, *c, row, under);
     };
   }
   TABADUL_ASSIGN_OR_RETURN(s->index_, service.Refresh(s->collection_.id));
@@ -145,7 +145,7 @@ void MatchSession::Record(size_t item, std::string_view observable, std::string_
       it->second.last_ns = std::max(it->second.last_ns, last_ns);
     }
     hits->push_back(MatchHit{item, std::string(observable), std::string(kind), std::move(m.id),
-                             std::move(m.name), std::move(m.version)});
+                             std::move(m.name), std::move(m.version), std::move(m.agreement)});
     ++hit_count_;
   }
 }

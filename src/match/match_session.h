@@ -50,6 +50,9 @@ struct MatchHit {
   std::string indicator_id;
   std::string indicator_name;  // "" when the indicator has no name
   std::string indicator_version;  // the version that matched (its `modified`)
+  // The agreement the hit is delivered under, as Visibility::row_visible named it ("" = none,
+  // e.g. the operator or the provider): what the disclosure record names (match/disclosure.h).
+  std::string agreement;
 };
 
 class MatchSession {
@@ -103,7 +106,7 @@ class MatchSession {
   store::Collection collection_;
   std::optional<store::Collection> sightings_;
   const IndicatorService::CollectionIndex* index_ = nullptr;
-  store::RowFilter visible_;  // null for the operator
+  HitFilter visible_;  // null for the operator
   RandomBytes random_;
   std::map<std::string, Seen> seen_;  // by indicator id, only with sightings
   size_t hit_count_ = 0;

@@ -151,9 +151,10 @@ TEST_F(MatchSessionTest, CollectionsTheUserMayNotReadDoNotExist) {
 TEST_F(MatchSessionTest, EveryHitPassesRowVisibility) {
   auto alice = User("alice");
   Visibility v{nullptr, [](const auth::Principal& p, const store::Collection& c,
-                           const store::ObjectRow& row) {
+                           const store::ObjectRow& row, std::string_view* under) {
                  EXPECT_EQ(p.user, "alice");
                  EXPECT_EQ(c.id, kIntel);
+                 *under = "intel-sharing@v3";  // the agreement a hit is delivered under
                  return row.labels.empty();  // hides indicator 2 ("secret")
                }};
   auto s = Open(&alice, {kIntel, kSightings}, v);
@@ -163,6 +164,7 @@ TEST_F(MatchSessionTest, EveryHitPassesRowVisibility) {
   EXPECT_TRUE((*s)->MatchItem(2, "198.51.100.7", &hits).ok());
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].indicator_id, IndicatorId(1));
+  EXPECT_EQ(hits[0].agreement, "intel-sharing@v3");
   auto ids = (*s)->StoreSightings();
   ASSERT_TRUE(ids.ok());
   EXPECT_EQ(ids->size(), 1u);  // no sighting reveals the hidden indicator either
@@ -241,7 +243,7 @@ TEST(MatchSessionRandomized, HitsAreExactlyTheVisibleMatches) {
   ASSERT_TRUE(f.Put(kIntel, jsons).ok());
   const std::map<std::string, std::string> hidden = {{"alice", "a"}, {"rob", "b"}, {"rita", "c"}};
   Visibility v{nullptr, [&hidden](const auth::Principal& p, const store::Collection&,
-                                  const store::ObjectRow& row) {
+                                  const store::ObjectRow& row, std::string_view*) {
                  return row.labels.empty() || row.labels[0] != hidden.at(p.user);
                }};
   IndicatorService service(f.store(), f.clock());

@@ -12,7 +12,7 @@ Visibility WithDefaults(Visibility visibility, store::Store& store) {
   if (!visibility.access) visibility.access = StoredGrants(store);
   if (!visibility.row_visible) {
     visibility.row_visible = [](const auth::Principal&, const store::Collection&,
-                                const store::ObjectRow&) { return true; };
+                                const store::ObjectRow&, std::string_view*) { return true; };
   }
   return visibility;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
 
 #include "auth/authenticator.h"
 #include "common/status.h"
@@ -16,9 +17,11 @@ using CollectionAccess =
     std::function<Result<store::Grant>(const auth::Principal&, const store::Collection&)>;
 // Whether `principal` may see `row` (an indicator version stored in `collection`). Called for
 // every candidate hit while an index is read-locked: must be cheap, thread-safe, and must not
-// call back into the match module.
+// call back into the match module. `row` is shared by concurrent matches and must not be
+// written to; when the row is visible, `*under` may be set to the agreement the hit is delivered
+// under (its text must outlive the function), which the hit's disclosure record names.
 using RowVisible = std::function<bool(const auth::Principal&, const store::Collection&,
-                                      const store::ObjectRow&)>;
+                                      const store::ObjectRow&, std::string_view* under)>;
 
 struct Visibility {
   CollectionAccess access;   // null: StoredGrants(store)

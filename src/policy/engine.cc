@@ -49,6 +49,7 @@ Status Engine::Reload() {
       continue;
     }
     next->agreements.active.push_back(std::move(a).value());
+    next->agreements.refs.push_back(InternRef(v));
   }
   next->agreements.Build();
   for (const auto& [id, text] : markings) (void)next->markings.Add(text);
@@ -58,6 +59,12 @@ Status Engine::Reload() {
   skipped_ = skipped;
   last_check_us_ = clock_.NowMicros();
   return Status::Ok();
+}
+
+std::string_view Engine::InternRef(const store::AgreementVersion& v) {
+  std::string ref = v.name + "@v" + std::to_string(v.version);
+  std::lock_guard lock(pool_mu_);
+  return *ref_pool_.insert(std::move(ref)).first;
 }
 
 int64_t Engine::skipped_agreements() const {
@@ -116,10 +123,15 @@ store::RowFilter Engine::ReadFilter(const auth::Principal& principal, bool over_
       state->snapshot->agreements, state->snapshot->markings,
       Viewer{state->org, clock_.NowMicros(), over_tls}, state->collection);
   if (!state->check->CollectionVisible()) {
-    return [](const store::ObjectRow&) { return false; };
+    return [](const store::ObjectRow& row) {
+      row.disclosed_under = {};
+      return false;
+    };
   }
   return [this, state](const store::ObjectRow& row) {
-    return DecideWith(*state->snapshot, *state->check, row).visible;
+    const Decision d = DecideWith(*state->snapshot, *state->check, row);
+    row.disclosed_under = d.agreement;  // empty when refused
+    return d.visible;
   };
 }
 

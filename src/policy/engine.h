@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -62,6 +63,8 @@ class Engine {
 
   // A row filter applying the rule for this principal and collection (evaluated before the
   // limit). The filter holds its own snapshot, so it stays consistent for the whole page.
+  // Each row it passes gets row.disclosed_under = the Decision's agreement ("name@vN"), each
+  // row it refuses gets it cleared; null (every row visible, no agreement) for the provider.
   store::RowFilter ReadFilter(const auth::Principal& principal, bool over_tls,
                               const store::Collection& c);
 
@@ -71,6 +74,7 @@ class Engine {
                store::ObjectRow& row);
 
   // The full decision for one row (used by export/matching to consult permitted actions).
+  // Its `agreement` views text the engine keeps for its own lifetime (see ref_pool_).
   Decision Decide(std::string_view org_id, bool over_tls, const store::Collection& c,
                   const store::ObjectRow& row);
 
@@ -103,6 +107,14 @@ class Engine {
   std::shared_ptr<const PolicySnapshot> snapshot_;  // guarded by mu_
   int64_t last_check_us_ = 0;                       // guarded by mu_
   int64_t skipped_ = 0;                             // guarded by mu_
+
+  // "name@vN" of every agreement version any snapshot has held, never freed, so that the
+  // Decision::agreement / ObjectRow::disclosed_under views handed out stay valid for the
+  // engine's lifetime whatever reloads happen meanwhile. Grows with the number of agreement
+  // versions ever stored (a handful per change an operator makes), not with traffic.
+  std::string_view InternRef(const store::AgreementVersion& v);
+  std::mutex pool_mu_;
+  std::set<std::string, std::less<>> ref_pool_;  // guarded by pool_mu_
 
   std::mutex granular_mu_;
   std::unordered_map<std::string, std::vector<std::string>> granular_;  // guarded by granular_mu_

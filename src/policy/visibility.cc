@@ -21,6 +21,7 @@ bool Contains(const std::vector<std::string>& sorted, std::string_view v) {
 
 void AgreementIndex::Build() {
   by_pair.clear();
+  refs.resize(active.size());
   for (size_t i = 0; i < active.size(); ++i) {
     for (const auto& r : active[i].recipients) {
       by_pair[PairKey(active[i].provider_org, r)].push_back(i);
@@ -63,7 +64,9 @@ VisibilityCheck::VisibilityCheck(const AgreementIndex& agreements, const Marking
   if (!pair) return;
   for (size_t i : *pair) {
     const Agreement& a = agreements.active[i];
-    if (a.ValidAt(now_us_) && Contains(a.collections, collection.id)) candidates_.push_back(&a);
+    if (a.ValidAt(now_us_) && Contains(a.collections, collection.id)) {
+      candidates_.push_back({&a, i < agreements.refs.size() ? agreements.refs[i] : ""});
+    }
   }
 }
 
@@ -91,7 +94,7 @@ Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
   const stix::Tlp tlp = EffectiveTlp(markings_, collection_.default_tlp, v);
   PermittedAction best = PermittedAction::kNone;
   bool agreement_anonymize = false;
-  for (const Agreement* a : candidates_) {
+  for (const auto& [a, ref] : candidates_) {
     if (!a->object_types.empty() && !Contains(a->object_types, v.type)) continue;
     if (!a->labels.empty() &&
         std::none_of(v.labels.begin(), v.labels.end(),
@@ -101,6 +104,7 @@ Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
     if (tlp > a->max_tlp) continue;
     if (tlp == stix::Tlp::kRed && !Contains(a->red_recipients, viewer_org_)) continue;
     if (a->terms.encrypt_in_transit == EncryptInTransit::kMust && !over_tls_) continue;
+    if (!d.visible) d.agreement = ref;  // the first match (see Decision::agreement)
     d.visible = true;
     agreement_anonymize |= a->terms.attribution == Attribution::kMustNot;
     best = std::max(best, a->terms.permitted_actions);

@@ -41,10 +41,17 @@ namespace tabadul::policy {
 // immutable once published.
 struct AgreementIndex {
   std::vector<Agreement> active;  // latest versions that are not ended, by name
+  // refs[i] names active[i] in disclosure records: "<name>@v<N>", N the stored version number
+  // (store::AgreementVersion::version), so a record says which version of the terms applied.
+  // Kept beside `active` rather than in Agreement, whose value (operator==, JSON) is the terms
+  // alone. Views: whoever fills them keeps the text alive at least as long as the index and
+  // every Decision made with it (policy::Engine interns them for its own lifetime). Build()
+  // pads a missing ref with "" (an index built without refs names no agreement).
+  std::vector<std::string_view> refs;
   // provider org id + '\n' + recipient org id -> indexes into `active`.
   std::unordered_map<std::string, std::vector<size_t>> by_pair;
 
-  void Build();  // (re)fills by_pair from active
+  void Build();  // (re)fills by_pair from active; pads refs to active's size
   const std::vector<size_t>* Between(std::string_view provider, std::string_view recipient) const;
 };
 
@@ -71,6 +78,13 @@ struct Decision {
   // The most an automated consumer may do with V (min of V's IEP policies and the most
   // permissive matching agreement); meaningful when visible.
   PermittedAction permitted_actions = PermittedAction::kNone;
+  // The agreement the delivery is made under (AgreementIndex::refs; a view into the index the
+  // check was built from): when visible to a recipient, the FIRST matching candidate in the
+  // index's order, i.e. the first by name. Any matching agreement permits the delivery on its
+  // own; the disclosure record names one, and the first by name is the deterministic choice (the
+  // same data and policy give the same record). Empty for the provider reading its own
+  // collection (no agreement is involved) and when not visible.
+  std::string_view agreement;
 };
 
 // The TLP level of V as defined above. `default_tlp` is the collection's (unparseable → AMBER).
@@ -99,7 +113,11 @@ class VisibilityCheck {
   int64_t now_us_;
   bool over_tls_;
   bool is_provider_;
-  std::vector<const Agreement*> candidates_;
+  struct Candidate {
+    const Agreement* agreement;
+    std::string_view ref;  // AgreementIndex::refs of it
+  };
+  std::vector<Candidate> candidates_;  // in the index's order (by name)
 };
 
 // The rule as one call (builds a VisibilityCheck; use the class for pages of rows).

@@ -122,5 +122,46 @@ TEST_F(VisibilityTest, AgreementTermsEncryptAndAttribution) {
   EXPECT_TRUE(d.anonymize);
 }
 
+// Two agreements P→R: "a" (every type, up to RED, valid 100-200) and "b" (malware and
+// indicators labelled "x", up to GREEN, open-ended). A delivery names the first matching one in
+// the index's order (by name); the provider's own read names none.
+TEST_F(VisibilityTest, DecisionNamesTheFirstMatchingAgreement) {
+  Agreement b;
+  b.name = "b";
+  b.provider_org = kP;
+  b.recipients = {kR};
+  b.collections = {"c1"};
+  b.object_types = {"indicator", "malware"};
+  b.labels = {"x"};
+  b.max_tlp = stix::Tlp::kGreen;
+  index_.active.push_back(b);
+  index_.refs = {"a@v1", "b@v3"};
+  index_.Build();
+  // Both match (overlapping scopes): the first by name.
+  EXPECT_EQ(Ask(kR, 150, {kGreenRef}, {}, "indicator", {"x"}).agreement, "a@v1");
+  // Only "a" matches (no label x / an AMBER object).
+  EXPECT_EQ(Ask(kR, 150, {kGreenRef}, {}, "indicator", {}).agreement, "a@v1");
+  EXPECT_EQ(Ask(kR, 150, {kAmberRef}, {}, "malware", {"x"}).agreement, "a@v1");
+  // Only "b" matches ("a" is not valid at 300).
+  Decision d = Ask(kR, 300, {kGreenRef}, {}, "malware", {"x"});
+  EXPECT_TRUE(d.visible);
+  EXPECT_EQ(d.agreement, "b@v3");
+  // Neither: not visible, no agreement.
+  d = Ask(kR, 300, {kAmberRef}, {}, "malware", {"x"});
+  EXPECT_FALSE(d.visible);
+  EXPECT_EQ(d.agreement, "");
+  // The provider: visible, under no agreement.
+  d = Ask(kP, 150, {kGreenRef}, {}, "indicator", {"x"});
+  EXPECT_TRUE(d.visible);
+  EXPECT_EQ(d.agreement, "");
+  // An index built without refs names no agreement (Build pads).
+  index_.refs.clear();
+  index_.Build();
+  ASSERT_EQ(index_.refs.size(), 2u);
+  d = Ask(kR, 150, {kGreenRef});
+  EXPECT_TRUE(d.visible);
+  EXPECT_EQ(d.agreement, "");
+}
+
 }  // namespace
 }  // namespace tabadul::policy

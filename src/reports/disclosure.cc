@@ -19,7 +19,7 @@ Status RecordSearchDisclosures(const DisclosureRecorder& record, const auth::Pri
     auto it = slot.find(hit.collection);
     // SearchService::Search lists the collection of every hit.
     if (it == slot.end()) return Internal("search hit from an unlisted collection");
-    items[it->second].Add(hit.id, hit.version);
+    items[it->second].Add(hit.id, hit.version, hit.agreement);
   }
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i].empty()) continue;

@@ -19,8 +19,8 @@
 
 namespace tabadul::reports {
 
-// Records one delivery to `principal` over `path` (e.g. kSearchPath): the (object id, version)
-// pairs of `items`, all from `collection`, in response order; `items` is never empty. Returns
+// Records one delivery to `principal` over `path` (e.g. kSearchPath): the (object id, version,
+// agreement) items of `items`, all from `collection`, in response order; `items` is never empty. Returns
 // OK once the record is durable as the log promises; any error means it was not recorded, and
 // the caller must then not deliver the items. Must be thread-safe.
 using DisclosureRecorder =

@@ -338,13 +338,18 @@ Result<SearchResponse> SearchService::Search(const auth::Principal& principal,
   search::SearchFilters filters;
   filters.types = request.types;
   for (const auto& [id, c] : readable) filters.collections.push_back(id);
+  // The agreement each visible candidate is delivered under (RowVisible's note), by key; only
+  // candidates that were found visible become hits.
+  std::unordered_map<std::string, std::string> under;
   filters.visible_meta = [&](std::string_view key, std::string_view collection_id,
                              std::string_view meta) {
     auto it = readable.find(std::string(collection_id));
     if (it == readable.end()) return false;
     store::ObjectRow row;
     if (!DecodeMeta(meta, collection_id, IdOfKey(key), row, nullptr)) return false;
-    return options_.visible(principal, it->second, row);
+    if (!options_.visible(principal, it->second, row)) return false;
+    if (!row.disclosed_under.empty()) under[std::string(key)] = row.disclosed_under;
+    return true;
   };
   Result<search::SearchResult> result = [&] {
     std::lock_guard lock(mu_);
@@ -354,6 +359,7 @@ Result<SearchResponse> SearchService::Search(const auth::Principal& principal,
   response.estimated_total = result->estimated_total;
   for (search::Hit& h : result->hits) {
     SearchHit hit;
+    if (auto u = under.find(h.id); u != under.end()) hit.agreement = u->second;
     hit.id = std::string(IdOfKey(h.id));
     hit.type = std::move(h.type);
     hit.collection = std::move(h.collection);

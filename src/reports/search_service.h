@@ -59,6 +59,9 @@ struct SearchHit {
   std::string collection;  // collection id
   std::string version;     // the indexed version: modified, else created; "" for SCOs
   std::string name;
+  // The agreement the hit is delivered under, as RowVisible noted it ("" = none, e.g. the
+  // provider's own object): what its disclosure record names (reports/disclosure.h).
+  std::string agreement;
   double score = 0;
   std::string snippet;
   std::vector<std::pair<size_t, size_t>> highlights;  // byte ranges in `snippet`

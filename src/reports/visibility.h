@@ -18,7 +18,9 @@ namespace tabadul::reports {
 using CollectionAccess =
     std::function<Result<store::Grant>(const auth::Principal&, const store::Collection&)>;
 // Whether `principal` may receive this row of `collection` (a readable one). Must be cheap and
-// thread-safe; it runs once per candidate during matching.
+// thread-safe; it runs once per candidate during matching. When it passes the row it may note in
+// row.disclosed_under the agreement the row is delivered under (store/store.h; the text must
+// outlive the function): search hits carry it into their disclosure records.
 using RowVisible = std::function<bool(const auth::Principal&, const store::Collection&,
                                       const store::ObjectRow&)>;
 

@@ -1,6 +1,8 @@
 #include "store/sqlite_audit.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 #include "common/timestamp.h"
 
@@ -23,35 +25,54 @@ CREATE TABLE IF NOT EXISTS audit_heads (
 constexpr size_t kUuidText = 36;        // 8-4-4-4-12
 constexpr size_t kUuidBytes = 16;
 
-// Lowercase hex digit values, 0xff for every other byte (upper case is not canonical: such ids
-// are stored raw).
-struct HexTable {
-  uint8_t v[256];
-  constexpr HexTable() : v() {
-    for (int i = 0; i < 256; ++i) v[i] = 0xff;
-    for (int c = '0'; c <= '9'; ++c) v[c] = static_cast<uint8_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c) v[c] = static_cast<uint8_t>(c - 'a' + 10);
-  }
-};
-constexpr HexTable kHex;
+constexpr uint64_t kOnes = 0x0101010101010101ULL;  // one in every byte (SWAR constants)
 
-// The 16 bytes of a lowercase canonical UUID, false when `text` is not one. (Table-driven: this
-// runs for every delivered object, and the branchy version was a third of recording a page.)
+// Eight bytes of `p` as a little-endian integer (byte i in bits 8i..8i+7).
+uint64_t Load8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+uint64_t Load4(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
+  return v;
+}
+
+// Eight lowercase hex digits (little-endian in `v`) to their four bytes, high nibble first;
+// false when some byte is not [0-9a-f]. Branch-free, eight digits at once: the low nibble of
+// '0'-'9' is the digit and that of 'a'-'f' is the value - 9 (letters have bit 6 set); the digits
+// are then written back as lowercase hex and compared, which only valid input survives.
+[[gnu::always_inline]] inline bool HexToBytes8(uint64_t v, char out[4]) {
+  const uint64_t n = (v & (0x0f * kOnes)) + ((v >> 6) & kOnes) * 9;  // 0..24 per byte
+  if ((n + 0x70 * kOnes) & (0x80 * kOnes)) return false;               // some n > 15 ('g'-'o')
+  const uint64_t letter = ((n + 6 * kOnes) >> 4) & kOnes;             // 1 where n >= 10
+  if (v != n + 0x30 * kOnes + letter * 0x27) return false;            // '0' + n, 'a' + n - 10
+  uint64_t m = ((n << 4) | (n >> 8)) & 0x00ff00ff00ff00ffULL;  // byte 2j: digit 2j, 2j+1
+  m = (m | (m >> 8)) & 0x0000ffff0000ffffULL;
+  m = (m | (m >> 16)) & 0xffffffffULL;
+  uint32_t bytes = static_cast<uint32_t>(m);
+  if constexpr (std::endian::native == std::endian::big) bytes = __builtin_bswap32(bytes);
+  std::memcpy(out, &bytes, 4);
+  return true;
+}
+
+// The 16 bytes of a lowercase canonical UUID, false when `text` is not one (upper case is not
+// canonical: such ids are stored raw). This runs for every delivered object: the branchy
+// per-character version was a third of recording a page, a table per character still the
+// largest part; now eight digits at a time.
 bool ParseUuid(std::string_view text, char out[kUuidBytes]) {
   if (text.size() != kUuidText || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
       text[23] != '-') {
     return false;
   }
-  static constexpr uint8_t kPairAt[kUuidBytes] = {0,  2,  4,  6,  9,  11, 14, 16,
-                                                  19, 21, 24, 26, 28, 30, 32, 34};
-  uint8_t bad = 0;
-  for (size_t o = 0; o < kUuidBytes; ++o) {
-    const uint8_t hi = kHex.v[static_cast<uint8_t>(text[kPairAt[o]])];
-    const uint8_t lo = kHex.v[static_cast<uint8_t>(text[kPairAt[o] + 1])];
-    bad |= static_cast<uint8_t>(hi | lo) & 0xf0;
-    out[o] = static_cast<char>(hi << 4 | lo);
-  }
-  return bad == 0;
+  const char* t = text.data();  // 8-4-4-4-12: [0,8) [9,13)+[14,18) [19,23)+[24,28) [28,36)
+  return HexToBytes8(Load8(t), out) & HexToBytes8(Load4(t + 9) | Load4(t + 14) << 32, out + 4) &
+         HexToBytes8(Load4(t + 19) | Load4(t + 24) << 32, out + 8) &
+         HexToBytes8(Load8(t + 28), out + 12);
 }
 
 void AppendUuidText(std::string_view bytes, std::string* out) {
@@ -68,12 +89,26 @@ bool HasControl(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
 }
 
-void PutVarint(uint64_t v, std::string* out) {
+// Writes `v` at `out` (at most kMaxVarint bytes); returns the end.
+constexpr size_t kMaxVarint = 10;
+char* PutVarint(uint64_t v, char* out) {
   while (v >= 0x80) {
-    *out += static_cast<char>((v & 0x7f) | 0x80);
+    *out++ = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  *out += static_cast<char>(v);
+  *out++ = static_cast<char>(v);
+  return out;
+}
+
+void PutVarint(uint64_t v, std::string* out) {
+  char buf[kMaxVarint];
+  out->append(buf, PutVarint(v, buf));
+}
+
+// A byte that may not appear in an agreement ref: a control character, or the table's separator.
+bool HasSeparatorOrControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) <= 0x20; });
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (the civil-to-days arithmetic of the
@@ -87,24 +122,44 @@ int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
   return era * 146097 + doe - 719468;
 }
 
+// Whether every byte of `d` (a text's bytes XOR '0') selected by `mask` is a decimal digit.
+bool DigitsAt(uint64_t d, uint64_t mask) {
+  const uint64_t high = d & (0xf0 * kOnes);                                   // not 0x30-0x3f
+  const uint64_t over9 = ((d & (0x0f * kOnes)) + 6 * kOnes) & (0x10 * kOnes);  // 0x3a-0x3f
+  return ((high | over9) & mask) == 0;
+}
+
+// The number written by the eight digits of `d` (digit values, the first in the lowest byte).
+uint64_t EightDigits(uint64_t d) {
+  d = (d * 10 + (d >> 8)) & 0x00ff00ff00ff00ffULL;        // pairs
+  d = (d * 100 + (d >> 16)) & 0x0000ffff0000ffffULL;      // quadruples
+  return (d * 10000 + (d >> 32)) & 0xffffffffULL;
+}
+
 // The common case, without ParseTimestamp's generality: exactly YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
 // with fields in range (no leap second), which is what FormatTimestamp writes back for the
-// same digits. Anything else returns false and takes the general path.
+// same digits. Anything else returns false and takes the general path. Eight bytes at a time:
+// this runs for every delivered object, and the digit-by-digit loops were a third of Add.
 bool CanonicalTimestamp(std::string_view s, ParsedTimestamp* out) {
   const size_t n = s.size();
-  if (n < 20 || n == 21 || n > 30 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-      s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z' || (n > 20 && s[19] != '.')) {
+  if (n < 20 || n == 21 || n > 30 || s[n - 1] != 'Z' || (n > 20 && s[19] != '.')) return false;
+  const char* t = s.data();
+  const uint64_t zeros = 0x30 * kOnes;
+  const uint64_t d0 = Load8(t) ^ zeros;       // YYYY-MM-   ('-' ^ '0' = 0x1d)
+  const uint64_t d1 = Load8(t + 8) ^ zeros;   // DDTHH:MM   ('T' ^ '0' = 0x64, ':' ^ '0' = 0x0a)
+  const uint64_t d2 = Load8(t + 12) ^ zeros;  // HH:MM:SS   (bytes 16-18: ':' S S)
+  if ((d0 & 0xff0000ff00000000ULL) != 0x1d00001d00000000ULL ||
+      (d1 & 0x0000ff0000ff0000ULL) != 0x00000a0000640000ULL ||
+      (d2 & 0x000000ff00000000ULL) != 0x0000000a00000000ULL ||
+      !DigitsAt(d0, 0x00ffff00ffffffffULL) || !DigitsAt(d1, 0xffff00ffff00ffffULL) ||
+      !DigitsAt(d2, 0x00ffff0000000000ULL)) {
     return false;
   }
-  auto digit = [&](size_t i) { return static_cast<unsigned>(s[i] - '0'); };
-  static constexpr uint8_t kDigitAt[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
-  for (uint8_t i : kDigitAt) {
-    if (digit(i) > 9) return false;
-  }
-  const int64_t year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
-  const int64_t month = digit(5) * 10 + digit(6), day = digit(8) * 10 + digit(9);
-  const int64_t hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15);
-  const int64_t second = digit(17) * 10 + digit(18);
+  auto at = [](uint64_t d, int i) { return static_cast<int64_t>((d >> (8 * i)) & 0xff); };
+  const int64_t year = at(d0, 0) * 1000 + at(d0, 1) * 100 + at(d0, 2) * 10 + at(d0, 3);
+  const int64_t month = at(d0, 5) * 10 + at(d0, 6), day = at(d1, 0) * 10 + at(d1, 1);
+  const int64_t hour = at(d1, 3) * 10 + at(d1, 4), minute = at(d1, 6) * 10 + at(d1, 7);
+  const int64_t second = at(d2, 5) * 10 + at(d2, 6);
   if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 || hour > 23 ||
       minute > 59 || second > 59) {
     return false;
@@ -112,14 +167,26 @@ bool CanonicalTimestamp(std::string_view s, ParsedTimestamp* out) {
   static constexpr uint8_t kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (day > kMonthDays[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
-  int64_t frac = 0;
+  // The fraction: the eight bytes ending at its last digit, the bytes before it masked to 0 (so
+  // they read as leading zeros); a ninth digit first on its own.
   const int digits = n > 20 ? static_cast<int>(n - 21) : 0;
-  for (int i = 0; i < digits; ++i) {
-    const unsigned d = digit(20 + static_cast<size_t>(i));
-    if (d > 9) return false;
-    frac = frac * 10 + d;
+  int64_t frac = 0;
+  if (digits > 0) {
+    const int low = digits > 8 ? 8 : digits;
+    const uint64_t mask = ~uint64_t{0} << (8 * (8 - low));
+    const uint64_t f = (Load8(t + 20 + digits - 8) ^ zeros) & mask;
+    if (!DigitsAt(f, mask)) return false;
+    frac = static_cast<int64_t>(EightDigits(f));
+    if (digits == 9) {
+      const unsigned first = static_cast<unsigned>(t[20] - '0');
+      if (first > 9) return false;
+      frac += first * 100'000'000LL;
+    }
   }
-  for (int i = digits; i < 9; ++i) frac *= 10;
+  static constexpr int64_t kScale[10] = {1'000'000'000, 100'000'000, 10'000'000, 1'000'000,
+                                         100'000,       10'000,      1'000,      100,
+                                         10,            1};
+  frac *= kScale[digits];
   const int64_t secs = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   out->nanos = secs * 1'000'000'000LL + frac;
   out->fraction_digits = digits;
@@ -146,49 +213,92 @@ AuditItemList::AuditItemList() { encoded_ += static_cast<char>(kAuditItemsFormat
 
 AuditItemList::AuditItemList(const std::vector<AuditItem>& items) : AuditItemList() {
   Reserve(items.size());
-  for (const auto& it : items) Add(it.object_id, it.version);
+  for (const auto& it : items) Add(it.object_id, it.version, it.agreement);
 }
 
-void AuditItemList::Add(std::string_view id, std::string_view version) {
+size_t AuditItemList::AgreementIndex(std::string_view agreement) {
+  size_t index = 0;
+  while (index < agreements_.size() && agreements_[index] != agreement) ++index;
+  if (index == agreements_.size()) {
+    has_control_ = has_control_ || HasSeparatorOrControl(agreement);
+    if (index > 0) table_ += ' ';
+    table_.append(agreement);
+    agreements_.emplace_back(agreement);
+  }
+  last_agreement_ = index;
+  return index;
+}
+
+// The fixed-size parts of an item (tag, agreement index, type index, UUID, timestamp delta) are
+// written into a stack buffer and appended once: ~25 single-byte appends to a std::string were
+// a good part of the cost of recording a page.
+void AuditItemList::Add(std::string_view id, std::string_view version,
+                        std::string_view agreement) {
   const size_t tag_at = encoded_.size();
-  encoded_ += '\0';
+  char buf[1 + 3 * kMaxVarint + kUuidBytes];
+  buf[0] = 0;  // the tag's place; its value is written last
+  char* p = buf + 1;
   uint8_t tag = 0;
-  char uuid[kUuidBytes];
+  // The previous item's agreement again (the usual case) costs one comparison.
+  size_t a = last_agreement_;
+  if (agreements_.empty() || agreements_[a].size() != agreement.size() ||
+      (!agreement.empty() &&
+       std::memcmp(agreements_[a].data(), agreement.data(), agreement.size()) != 0)) {
+    a = AgreementIndex(agreement);
+  }
+  if (a != 0) {
+    tag |= 0x80;
+    p = PutVarint(a, p);
+  }
+  // A typed id: the type's index, then the UUID's bytes parsed straight into their place (a
+  // copy through another array stalled on the store forwarding of their 4-byte writes).
+  bool typed = false;
   const size_t type_len = id.size() >= kUuidText + 3 ? id.size() - kUuidText - 2 : 0;
-  if (type_len >= 1 && type_len <= 255 && id.substr(type_len, 2) == "--" &&
-      ParseUuid(id.substr(type_len + 2), uuid)) {
+  if (type_len >= 1 && type_len <= 255 && id.substr(type_len, 2) == "--") {
     const std::string_view type = id.substr(0, type_len);
     size_t index = 0;
     while (index < types_.size() && types_[index] != type) ++index;
-    PutVarint(index, &encoded_);
-    if (index == types_.size()) {
-      types_.emplace_back(type);
-      has_control_ = has_control_ || HasControl(type);
-      encoded_ += static_cast<char>(type_len);
-      encoded_.append(type);
+    char* uuid = PutVarint(index, p);
+    if (ParseUuid(id.substr(type_len + 2), uuid)) {
+      typed = true;
+      p = uuid + kUuidBytes;
+      if (index == types_.size()) {  // defined here: its length and bytes precede the UUID
+        types_.emplace_back(type);
+        has_control_ = has_control_ || HasControl(type);
+        encoded_.append(buf, uuid);
+        encoded_ += static_cast<char>(type_len);
+        encoded_.append(type);
+        encoded_.append(uuid, kUuidBytes);
+        p = buf;
+      }
     }
-    encoded_.append(uuid, kUuidBytes);
-  } else {
+  }
+  if (!typed) {
     tag |= 1;
     has_control_ = has_control_ || HasControl(id);
-    PutVarint(id.size(), &encoded_);
+    p = PutVarint(id.size(), p);
+    encoded_.append(buf, p);
     encoded_.append(id);
+    p = buf;
   }
   ParsedTimestamp ts;
   if (version.empty()) {
     // kEmpty: nothing follows
+    encoded_.append(buf, p);
   } else if (TimestampRoundTrips(version, &ts)) {
     tag |= static_cast<uint8_t>(AuditVersionKind::kTimestamp) << 1;
     tag |= static_cast<uint8_t>(ts.fraction_digits) << 3;
     // Unsigned arithmetic: the difference of two int64 wraps instead of overflowing.
     const uint64_t delta = static_cast<uint64_t>(ts.nanos) - static_cast<uint64_t>(last_ns_);
     const uint64_t zigzag = (delta << 1) ^ (static_cast<int64_t>(delta) < 0 ? ~uint64_t{0} : 0);
-    PutVarint(zigzag, &encoded_);
+    p = PutVarint(zigzag, p);
+    encoded_.append(buf, p);
     last_ns_ = ts.nanos;
   } else {
     tag |= static_cast<uint8_t>(AuditVersionKind::kRaw) << 1;
     has_control_ = has_control_ || HasControl(version);
-    PutVarint(version.size(), &encoded_);
+    p = PutVarint(version.size(), p);
+    encoded_.append(buf, p);
     encoded_.append(version);
   }
   encoded_[tag_at] = static_cast<char>(tag);
@@ -203,12 +313,15 @@ std::string AuditItemList::Release() {
   types_.clear();
   last_ns_ = 0;
   has_control_ = false;
+  agreements_.clear();
+  last_agreement_ = 0;
+  table_.clear();
   return out;
 }
 
 std::vector<AuditItem> AuditItemList::Items() const {
   std::vector<AuditItem> out;
-  (void)DecodeAuditItems(encoded_, &out);
+  (void)DecodeAuditItems(encoded_, table_, &out);
   return out;
 }
 
@@ -230,10 +343,18 @@ AuditItem AuditItemView::ToItem() const {
   } else if (version_kind == AuditVersionKind::kRaw) {
     out.version = std::string(raw_version);
   }
+  out.agreement = std::string(agreement);
   return out;
 }
 
-AuditItemsReader::AuditItemsReader(std::string_view encoded) : in_(encoded) {
+AuditItemsReader::AuditItemsReader(std::string_view encoded, std::string_view agreement_table)
+    : in_(encoded) {
+  for (size_t from = 0;;) {  // "" is the table {""}: one entry, as for a list with no agreement
+    const size_t space = agreement_table.find(' ', from);
+    agreements_.push_back(agreement_table.substr(from, space - from));
+    if (space == std::string_view::npos) break;
+    from = space + 1;
+  }
   if (in_.empty() || static_cast<uint8_t>(in_[0]) != kAuditItemsFormat) {
     malformed_ = true;
     pos_ = in_.size();
@@ -265,11 +386,16 @@ bool AuditItemsReader::Next(AuditItemView* item) {
   item->tag = tag;
   const auto kind = static_cast<uint8_t>((tag >> 1) & 3);
   const int digits = (tag >> 3) & 0xf;
-  if ((tag & 0x80) || kind > 2 || digits > 9 ||
+  if (kind > 2 || digits > 9 ||
       (kind != static_cast<uint8_t>(AuditVersionKind::kTimestamp) && digits != 0)) {
     return Fail();
   }
   uint64_t n = 0;
+  if (tag & 0x80) {  // an explicit index is never 0 (one form per item)
+    if (!varint(&n) || n == 0 || n >= agreements_.size()) return Fail();
+    item->agreement_index = static_cast<size_t>(n);
+  }
+  item->agreement = agreements_[item->agreement_index];
   item->typed_id = !(tag & 1);
   if (item->typed_id) {
     if (!varint(&n) || n > types_.size()) return Fail();
@@ -303,8 +429,13 @@ std::string EncodeAuditItems(const std::vector<AuditItem>& items) {
 }
 
 bool DecodeAuditItems(std::string_view encoded, std::vector<AuditItem>* out) {
+  return DecodeAuditItems(encoded, {}, out);
+}
+
+bool DecodeAuditItems(std::string_view encoded, std::string_view agreement_table,
+                      std::vector<AuditItem>* out) {
   out->clear();
-  AuditItemsReader reader(encoded);
+  AuditItemsReader reader(encoded, agreement_table);
   AuditItemView view;
   while (reader.Next(&view)) out->push_back(view.ToItem());
   return !reader.malformed();

@@ -34,10 +34,12 @@
 namespace tabadul::store {
 
 // One delivered object version. `version` is the TAXII version string (modified, else created,
-// else empty for an unversioned SCO).
+// else empty for an unversioned SCO). `agreement` is the agreement it was delivered under
+// ("name@vN", policy::Decision::agreement; empty = none, e.g. the provider's own read).
 struct AuditItem {
   std::string object_id;
   std::string version;
+  std::string agreement;
   bool operator==(const AuditItem&) const = default;
 };
 
@@ -48,9 +50,11 @@ struct AuditItem {
 // stored form is 19-26 bytes an item and is built straight from the delivered rows:
 //
 //   items   = u8 format (kAuditItemsFormat) || item*
-//   item    = u8 tag || id || version
+//   item    = u8 tag || [agreement] || id || version
 //   tag     = bit 0: id kind (0 typed, 1 raw) | bits 1-2: version kind (0 empty, 1 timestamp,
-//             2 raw) | bits 3-6: fraction digits of a timestamp (0..9, else 0) | bit 7: 0
+//             2 raw) | bits 3-6: fraction digits of a timestamp (0..9, else 0) | bit 7: an
+//             agreement index follows
+//   agreement  varint index (>= 1) into the list's agreement table; absent = index 0
 //   id      typed: varint type index (into the types defined so far in this list; the next
 //                  unused index is followed by u8 length (1..255) || the type's bytes, defining
 //                  it) || the UUID's 16 bytes. Used when the id is `<type>--<uuid>` with a
@@ -61,10 +65,22 @@ struct AuditItem {
 //                  FormatTimestamp(nanos, digits) gives back (versions in one page are often
 //                  equal or close: 1-7 bytes instead of 8); raw: varint length || bytes
 //
-// The Merkle root (audit/chain.h) hashes each item as read here, with the type index replaced
-// by the type itself, so no text is rebuilt to hash or verify a record. An item's form is a
-// function of its (id, version) text and decodes back to exactly that text.
-inline constexpr uint8_t kAuditItemsFormat = 3;
+// The agreement table: the distinct agreements of the items in first-use order, the empty one
+// (no agreement) included as an entry like any other. It does not travel in `items` but in the
+// record's `agreement_id`, as its entries joined by ' ' (agreement refs are
+// [A-Za-z0-9._-]+@v<N>, so the join is unambiguous; "" is the table {""}, " a@v1" the table
+// {"", "a@v1"}). The first item's agreement is index 0, so a page delivered under one agreement
+// (the usual case) costs no byte per item, and its record's agreement_id is just that ref.
+// A table entry that is not an agreement ref (a resolver's answer, audit/disclosure_hook.h)
+// applies to every index-0 item. An index >= the table's size, or an explicit index 0, makes the
+// list malformed (DisclosureLog::Verify reports the record as forged).
+//
+// The record hash (audit/chain.h) covers these bytes and agreement_id alike, so an item's
+// agreement is as tamper-evident as its id. An item's form is a function of its (id, version)
+// text and its agreement's place in the table, and decodes back to exactly that text.
+// 4: the agreement index (tag bit 7); a format-3 list would be read with every item under
+// agreement_id as a whole, so it is refused rather than misread.
+inline constexpr uint8_t kAuditItemsFormat = 4;
 // The format of the tables in audit.db (audit_meta.format). 3 held the records; 4 is an index.
 inline constexpr int64_t kAuditIndexFormat = 4;
 
@@ -81,16 +97,20 @@ struct AuditItemView {
   int64_t version_ns = 0;  // timestamp
   int fraction_digits = 0;  // timestamp
   std::string_view raw_version;  // raw version
-  // The id and version text (allocates; for queries and tests, not for hashing).
+  size_t agreement_index = 0;     // into the agreement table
+  std::string_view agreement;     // that entry ("" = none)
+  // The id, version and agreement text (allocates; for queries and tests, not for hashing).
   AuditItem ToItem() const;
   std::string ObjectId() const;
 };
 
 // Walks an encoded list. Next() returns false at the end or at the first malformed byte;
-// malformed() tells them apart. Not thread-safe; `encoded` must outlive the reader.
+// malformed() tells them apart. `agreement_table` is the record's agreement_id (see above; ""
+// for a list with no agreement). Not thread-safe; `encoded` and `agreement_table` must outlive
+// the reader.
 class AuditItemsReader {
  public:
-  explicit AuditItemsReader(std::string_view encoded);
+  explicit AuditItemsReader(std::string_view encoded, std::string_view agreement_table = {});
   bool Next(AuditItemView* item);
   bool malformed() const { return malformed_; }
 
@@ -103,6 +123,7 @@ class AuditItemsReader {
   size_t pos_ = 0;
   bool malformed_ = false;
   std::vector<std::string_view> types_;
+  std::vector<std::string_view> agreements_;  // the table's entries
   int64_t last_ns_ = 0;  // the previous timestamp's nanoseconds
 };
 
@@ -113,25 +134,38 @@ class AuditItemList {
   explicit AuditItemList(const std::vector<AuditItem>& items);
   // Room for `n` more items of the usual size.
   void Reserve(size_t n) { encoded_.reserve(encoded_.size() + n * 28); }
-  void Add(std::string_view object_id, std::string_view version);
-  void push_back(const AuditItem& item) { Add(item.object_id, item.version); }
+  // Appends one delivered version, delivered under `agreement` ("" = none). Runs per delivered
+  // object on the request path: an agreement equal to the previous item's costs one comparison.
+  void Add(std::string_view object_id, std::string_view version, std::string_view agreement = {});
+  void push_back(const AuditItem& item) { Add(item.object_id, item.version, item.agreement); }
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
-  // Whether some id or version added holds a byte below 0x20 (checked while encoding, so the
-  // caller need not walk the list again).
+  // Whether some id or version added holds a byte below 0x20, or some agreement one at or below
+  // 0x20 (a space would split the table); checked while encoding, so the caller need not walk the
+  // list again. DisclosureLog::Append refuses such a list.
   bool has_control_character() const { return has_control_; }
   const std::string& encoded() const { return encoded_; }
-  // Moves the encoded bytes out; the list is left empty (format byte only).
+  // The agreement table as the record's agreement_id carries it (entries joined by ' '; see
+  // above): "" when no item named an agreement.
+  const std::string& agreement_table() const { return table_; }
+  // Moves the encoded bytes out; the list is left empty (format byte only, no agreement table):
+  // read agreement_table() first.
   std::string Release();
-  // Decodes (allocates).
+  // Decodes (allocates), agreements included.
   std::vector<AuditItem> Items() const;
 
  private:
+  // The table index of `agreement`, defining it when new (Add checks the previous one first).
+  size_t AgreementIndex(std::string_view agreement);
+
   std::string encoded_;
   size_t count_ = 0;
   std::vector<std::string> types_;  // defined so far, by index
   int64_t last_ns_ = 0;             // the previous timestamp's nanoseconds
   bool has_control_ = false;
+  std::vector<std::string> agreements_;  // the table, by index
+  size_t last_agreement_ = 0;            // the previous item's index into agreements_
+  std::string table_;                    // agreements_ joined by ' '
 };
 
 // One disclosure as stored. Hashes are lowercase hex (64 characters for 32 bytes).
@@ -141,7 +175,9 @@ struct AuditRecord {
   std::string org_id;
   std::string user;
   std::string path;
-  std::string agreement_id;  // may be empty
+  // The agreement table of encoded_items (see above): the agreement when the delivery was made
+  // under one, "" when under none or unknown.
+  std::string agreement_id;
   std::string collection_id;
   // The delivered versions in stored form (see above): what the record hash covers.
   std::string encoded_items;
@@ -235,8 +271,14 @@ class SqliteAuditIndex {
 };
 
 // The stored form of a list of items (see AuditItemList), for tests that tamper with records.
+// The agreements' table is not returned: use AuditItemList to keep it.
 std::string EncodeAuditItems(const std::vector<AuditItem>& items);
-// Decodes; false when the bytes are not a well-formed encoding (`out` then holds what decoded).
+// Decodes with the agreement table `agreement_table` (a record's agreement_id); false when the
+// bytes are not a well-formed encoding for that table (`out` then holds what decoded).
+bool DecodeAuditItems(std::string_view encoded, std::string_view agreement_table,
+                      std::vector<AuditItem>* out);
+// The same for a list recorded without agreements (the table {""}): every item's agreement is
+// empty and any agreement index is malformed.
 bool DecodeAuditItems(std::string_view encoded, std::vector<AuditItem>* out);
 
 }  // namespace tabadul::store

@@ -50,6 +50,30 @@ TEST(AuditItemsCodecTest, RoundTripsEveryKindOfIdAndVersion) {
   EXPECT_EQ(list2.encoded().size() - before, 27u);
 }
 
+// Every byte value at every digit of a UUID: only [0-9a-f] keeps the compact (typed) form, and
+// every id decodes back to itself either way.
+TEST(AuditItemsCodecTest, OnlyLowercaseHexDigitsMakeATypedId) {
+  const std::string uuid = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  AuditItemList base;
+  base.Add("x--" + uuid, "");
+  const size_t typed_size = base.encoded().size() - 1;
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    for (size_t at = 0; at < uuid.size(); ++at) {
+      if (uuid[at] == '-') continue;
+      std::string id = "x--" + uuid;
+      id[3 + at] = c;
+      AuditItemList list;
+      list.Add(id, "");
+      ASSERT_EQ(list.encoded().size() - 1 == typed_size, hex) << "byte " << b << " at " << at;
+      const auto back = list.Items();
+      ASSERT_EQ(back.size(), 1u);
+      ASSERT_EQ(back[0].object_id, id) << "byte " << b << " at " << at;
+    }
+  }
+}
+
 TEST(AuditItemsCodecTest, NotesControlCharactersInEveryTextPart) {
   const std::string uuid = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
   AuditItemList clean({{"indicator--" + uuid, "2024-01-01T00:00:00Z"}, {"raw id", "raw v"}});
@@ -102,7 +126,7 @@ TEST(AuditItemsCodecTest, RefusesMalformed) {
     s[at] = c;
     return s;
   };
-  EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x80'), &back));  // tag bit 7
+  EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x80'), &back));  // an agreement index 0 (explicit)
   EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x06'), &back));  // version kind 3
   EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x52'), &back));  // 10 fraction digits
   EXPECT_FALSE(DecodeAuditItems(with_byte(1, '\x0c'), &back));  // digits on a raw version
@@ -112,6 +136,108 @@ TEST(AuditItemsCodecTest, RefusesMalformed) {
   // A varint that never ends.
   EXPECT_FALSE(DecodeAuditItems(std::string{char{kAuditItemsFormat}, '\x01'} + std::string(12, '\xff'),
                                 &back));
+}
+
+// Each item names the agreement it was delivered under; the list keeps the distinct ones in
+// first-use order, in the table the record's agreement_id carries.
+TEST(AuditItemsCodecTest, AgreementsRoundTripThroughTheTable) {
+  const std::string id = "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  const std::string t = "2024-01-01T00:00:00Z";
+  auto round_trip = [](const std::vector<AuditItem>& items, const std::string& want_table) {
+    AuditItemList list(items);
+    EXPECT_EQ(list.agreement_table(), want_table);
+    EXPECT_EQ(list.Items(), items);
+    std::vector<AuditItem> back;
+    EXPECT_TRUE(DecodeAuditItems(list.encoded(), list.agreement_table(), &back));
+    EXPECT_EQ(back, items);
+    AuditItemsReader reader(list.encoded(), list.agreement_table());
+    AuditItemView view;
+    size_t n = 0;
+    while (reader.Next(&view)) {
+      EXPECT_EQ(view.agreement, items[n].agreement);
+      ++n;
+    }
+    EXPECT_FALSE(reader.malformed());
+    EXPECT_EQ(n, items.size());
+    return list.encoded();
+  };
+  // None: the table {""} travels as "", and costs nothing.
+  const std::string none = round_trip({{id, t}, {"raw", "v"}, {id, ""}}, "");
+  EXPECT_EQ(none, EncodeAuditItems({{id, t}, {"raw", "v"}, {id, ""}}));
+  // One: index 0 everywhere, so the same bytes as without agreements.
+  EXPECT_EQ(round_trip({{id, t, "a@v1"}, {"raw", "v", "a@v1"}, {id, "", "a@v1"}}, "a@v1"), none);
+  // Several, interleaved with empty ones; the empty agreement is an entry like the others.
+  round_trip({{id, t, "a@v1"}, {id, t, "b@v2"}, {id, t, ""}, {id, t, "a@v1"}, {"raw", "v", "b@v2"},
+              {id, t, "c.d_e-f@v10"}, {id, t, ""}},
+             "a@v1 b@v2  c.d_e-f@v10");
+  round_trip({{id, t, ""}, {id, t, "a@v1"}, {id, t, ""}}, " a@v1");
+  round_trip({{id, t, "a@v1"}, {id, t, ""}}, "a@v1 ");
+  // A second agreement costs one byte on its items only.
+  AuditItemList list;
+  list.Add(id, t, "a@v1");
+  size_t before = list.encoded().size();
+  list.Add(id, t, "a@v1");
+  const size_t plain = list.encoded().size() - before;
+  before = list.encoded().size();
+  list.Add(id, t, "b@v1");
+  EXPECT_EQ(list.encoded().size() - before, plain + 1);
+  // Release empties the table too.
+  (void)list.Release();
+  EXPECT_EQ(list.agreement_table(), "");
+  // A space or control character in an agreement would split the table: noted like a control
+  // character in an id (DisclosureLog::Append refuses the list).
+  EXPECT_FALSE(AuditItemList({{id, t, "a@v1"}}).has_control_character());
+  EXPECT_TRUE(AuditItemList({{id, t, "a b"}}).has_control_character());
+  EXPECT_TRUE(AuditItemList({{id, t, "a"}, {id, t, "b\n"}}).has_control_character());
+}
+
+TEST(AuditItemsCodecTest, AnAgreementIndexOutsideTheTableIsMalformed) {
+  const std::string id = "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  AuditItemList list({{id, "v", "a@v1"}, {id, "v", "b@v1"}, {id, "v", "c@v1"}});
+  ASSERT_EQ(list.agreement_table(), "a@v1 b@v1 c@v1");
+  std::vector<AuditItem> back;
+  EXPECT_TRUE(DecodeAuditItems(list.encoded(), "a@v1 b@v1 c@v1", &back));
+  // The same bytes with a shorter table: index 2 is out of range.
+  EXPECT_FALSE(DecodeAuditItems(list.encoded(), "a@v1 b@v1", &back));
+  EXPECT_EQ(back.size(), 2u);  // what decoded before the bad item
+  EXPECT_FALSE(DecodeAuditItems(list.encoded(), "", &back));
+  EXPECT_FALSE(DecodeAuditItems(list.encoded(), &back));
+  EXPECT_EQ(back.size(), 1u);
+  // A longer table reads fine (the record hash, not the codec, ties the table to the items).
+  EXPECT_TRUE(DecodeAuditItems(list.encoded(), "x y z w", &back));
+  EXPECT_EQ(back[2].agreement, "z");
+  // An index that never ends, and an explicit 0.
+  std::string bad = std::string{char{kAuditItemsFormat}, '\x80'} + std::string(12, '\xff');
+  EXPECT_FALSE(DecodeAuditItems(bad, "a b", &back));
+  bad = std::string{char{kAuditItemsFormat}, '\x81', '\x00', '\x01', 'x'};
+  EXPECT_FALSE(DecodeAuditItems(bad, "a b", &back));
+  bad[2] = '\x01';
+  EXPECT_TRUE(DecodeAuditItems(bad, "a b", &back));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0], (AuditItem{"x", "", "b"}));
+}
+
+// Every byte value at every place of a canonical timestamp: only text that FormatTimestamp
+// writes back takes the compact form, and every version decodes back to itself.
+TEST(AuditItemsCodecTest, OnlyCanonicalTimestampTextIsCompact) {
+  const std::string id = "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  for (const std::string canonical :
+       {"2024-05-06T07:08:09.123456789Z", "2024-05-06T07:08:09.1234Z", "2024-05-06T07:08:09Z"}) {
+    for (size_t at = 0; at < canonical.size(); ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string v = canonical;
+        v[at] = static_cast<char>(b);
+        AuditItemList list;
+        list.Add(id, v);
+        const auto back = list.Items();
+        ASSERT_EQ(back.size(), 1u);
+        ASSERT_EQ(back[0].version, v) << "byte " << b << " at " << at << " of " << canonical;
+        const bool compact = (static_cast<uint8_t>(list.encoded()[1]) >> 1 & 3) == 1;
+        if (v == canonical) EXPECT_TRUE(compact) << v;
+        if (b < '0' || b > '9') EXPECT_EQ(compact, v == canonical) << v;
+      }
+    }
+  }
 }
 
 // Every version text decodes back to itself, whichever path encoded it: the fast canonical one

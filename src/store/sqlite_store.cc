@@ -528,6 +528,7 @@ void ReadObjectRow(const Statement& st, std::string_view collection_id, ObjectRo
   row.has_granular_markings = st.Int(10) != 0;
   row.origin.assign(st.TextView(11));
   row.json.clear();
+  row.disclosed_under = {};  // the filter's note is for this row only (store.h)
 }
 
 }  // namespace

@@ -72,6 +72,13 @@ struct ObjectRow {
   bool has_granular_markings = false;
   std::string origin;  // "" when posted here; else the peer it was pulled from (sync)
   std::string json;  // empty unless the query asked for it
+  // A note from the read filter to whoever delivers the row: the agreement it is delivered
+  // under ("name@vN", policy::Decision::agreement), for the disclosure record. Not stored.
+  // Engines clear it before calling the filter, so a row never carries a previous row's note;
+  // a filter that passes the row may set it (it is mutable because filters see a const row),
+  // and the view must stay valid as long as the filter does (the policy engine's does for the
+  // engine's lifetime). Empty = no agreement (the provider's own read, or no filter).
+  mutable std::string_view disclosed_under;
 };
 
 // Which versions of each object a query returns (TAXII match[version]). Several selections
@@ -96,6 +103,8 @@ struct ObjectQuery {
 
 // A visibility predicate applied to each candidate row *before* the limit counts it, so a page
 // is full whenever enough visible rows exist. Must be cheap and thread-safe; null = all visible.
+// It may note in row.disclosed_under the agreement a row it passes is delivered under (the
+// engine keeps the note on the row handed to the visitor / put in the page).
 using RowFilter = std::function<bool(const ObjectRow&)>;
 
 struct Page {

@@ -24,7 +24,9 @@
 
 namespace tabadul::sync {
 
-// May this row go to this peer? (The policy module supplies the real rule.)
+// May this row go to this peer? (The policy module supplies the real rule.) A filter that
+// passes a row may note in row.disclosed_under the agreement it goes under (store/store.h); the
+// row reaches PushDisclosure with that note.
 using PushFilter = std::function<bool(const Peer&, const store::Collection&,
                                       const store::ObjectRow&)>;
 // Records one delivery to a peer (the audit module supplies the real recorder). Called BEFORE

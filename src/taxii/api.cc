@@ -398,7 +398,8 @@ HttpResponse TaxiiApi::ServePage(Context& ctx, const store::Collection& c,
   const RequestInfo info = Info(ctx);
   EnvelopeWriter envelope(item == PageItem::kVersion ? "versions" : "objects", filters.canonical,
                           q.limit);
-  store::AuditItemList delivered;  // what on_disclosure records: (id, version) pairs, compactly
+  // What on_disclosure records: (id, version, agreement) items, compactly.
+  store::AuditItemList delivered;
   if (record) delivered.Reserve(q.limit);
   auto more = store_.ScanObjects(q, visible, [&](store::ObjectRow& row, std::string_view json) {
     std::string& body = envelope.AddItem(row.date_added_us);
@@ -420,7 +421,8 @@ HttpResponse TaxiiApi::ServePage(Context& ctx, const store::Collection& c,
         body += Quote(VersionOf(row));
         break;
     }
-    if (record) delivered.Add(row.id, row.version);
+    // The read filter noted the agreement this row is delivered under (empty: none).
+    if (record) delivered.Add(row.id, row.version, row.disclosed_under);
   });
   if (!more.ok()) return Error(ctx, more.status());
   const EnvelopeWriter& page = envelope;

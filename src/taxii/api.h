@@ -60,7 +60,9 @@ struct ApiHooks {
   std::function<Status(const RequestInfo&, const store::Collection&, const stix::StixObject&)>
       validate_object;
   // Called after a page delivering objects has been built and before it is sent, with the
-  // delivered (id, version) pairs in page order; not called for a page that delivers nothing.
+  // delivered (id, version, agreement) items in page order, each item's agreement being the
+  // note read_filter left on its row (store::ObjectRow::disclosed_under; empty without a filter);
+  // not called for a page that delivers nothing.
   // A failure means the delivery could not be recorded: the client then gets a 500 error
   // instead of the objects (no disclosure without its record).
   std::function<Status(const RequestInfo&, const store::Collection&,

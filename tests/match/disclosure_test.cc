@@ -51,9 +51,11 @@ class MatchDisclosureTest : public ::testing::Test {
   DisclosureRecorder Recorder() {
     return [log = log_.get()](const auth::Principal& p, std::string_view path,
                               const store::Collection& c, store::AuditItemList items) {
+      std::string agreements = items.agreement_table();
       return log->Append({.org_id = p.org_id,
                           .user = p.user,
                           .path = std::string(path),
+                          .agreement_id = std::move(agreements),
                           .collection_id = c.id,
                           .versions = std::move(items)});
     };
@@ -120,6 +122,25 @@ TEST_F(MatchDisclosureTest, HitsAreOneRecordOfEachIndicatorVersionShown) {
   auto verified = log_->Verify();
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->ok) << verified->reason;
+}
+
+// Each recorded indicator version names the agreement its (first) hit was delivered under.
+TEST_F(MatchDisclosureTest, EachVersionNamesTheAgreementOfItsHit) {
+  auth::Principal alice{"alice", kAcme, store::Role::kReader};
+  store::Collection intel;
+  intel.id = kIntel;
+  std::vector<MatchHit> hits = {
+      {1, "evil.example", "domain", IndicatorId(2), "", "2024-01-03T00:00:00.500Z", "a@v1"},
+      {2, "198.51.100.7", "ipv4", IndicatorId(1), "", "2024-01-01T00:00:00.000Z", "b@v2"},
+      {3, "evil.example", "domain", IndicatorId(2), "", "2024-01-03T00:00:00.500Z", "a@v1"},
+      {4, "x.example", "domain", IndicatorId(3), "", "2024-01-01T00:00:00.000Z", ""}};
+  ASSERT_TRUE(RecordMatchDisclosure(Recorder(), alice, kMatchPath, intel, hits).ok());
+  const std::vector<audit::Record> recs = Records();
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].agreement_id, "a@v1 b@v2 ");
+  std::vector<std::string> agreements;
+  for (const auto& it : recs[0].items) agreements.push_back(it.agreement);
+  EXPECT_EQ(agreements, (std::vector<std::string>{"a@v1", "b@v2", ""}));
 }
 
 TEST_F(MatchDisclosureTest, TextBodiesAreRecordedToo) {

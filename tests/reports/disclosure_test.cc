@@ -57,9 +57,11 @@ class SearchDisclosureTest : public ::testing::Test {
   DisclosureRecorder Recorder() {
     return [log = log_.get()](const auth::Principal& p, std::string_view path,
                               const store::Collection& c, store::AuditItemList items) {
+      std::string agreements = items.agreement_table();
       return log->Append({.org_id = p.org_id,
                           .user = p.user,
                           .path = std::string(path),
+                          .agreement_id = std::move(agreements),
                           .collection_id = c.id,
                           .versions = std::move(items)});
     };
@@ -91,6 +93,35 @@ class SearchDisclosureTest : public ::testing::Test {
   std::unique_ptr<audit::DisclosureLog> log_;
   taxii::Handler handler_;
 };
+
+// The agreement a RowVisible noted on a candidate row (ObjectRow::disclosed_under) is what that
+// hit's disclosure record names.
+TEST_F(SearchDisclosureTest, EachHitNamesTheAgreementItsVisibilityNoted) {
+  handler_ = nullptr;
+  search_.reset();  // one index writer at a time
+  SearchServiceOptions options;
+  options.visible = [](const auth::Principal&, const store::Collection& c,
+                       const store::ObjectRow& row) {
+    row.disclosed_under = row.type == "malware"                     ? "malware-terms@v2"
+                          : c.id == testing::kOtherCollection       ? "other@v1"
+                                                                    : "";
+    return true;
+  };
+  search_ = std::move(SearchService::Open(f_->store(), f_->dir() + "/search", options)).value();
+  ASSERT_TRUE(search_->CatchUp().ok());
+  handler_ = MakeSearchHandler(*search_, *authenticator_, Recorder());
+  const taxii::HttpResponse reply = Search("alice", "q=lazarus&limit=10");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  std::map<std::string, std::string> agreement_of;
+  for (const audit::Record& r : Records(testing::kAcme)) {
+    for (const auto& it : r.items) agreement_of[it.object_id] = it.agreement;
+  }
+  EXPECT_EQ(agreement_of[kMalware], "malware-terms@v2");
+  EXPECT_EQ(agreement_of[kCampaign], "other@v1");
+  ASSERT_TRUE(agreement_of.count(kActor));
+  EXPECT_EQ(agreement_of[kActor], "");
+  EXPECT_TRUE(log_->Verify()->ok);
+}
 
 TEST_F(SearchDisclosureTest, HitsFromTwoCollectionsAreTwoRecordsOfExactlyTheHits) {
   const taxii::HttpResponse reply = Search("alice", "q=lazarus&limit=10");

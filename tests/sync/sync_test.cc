@@ -153,11 +153,16 @@ TEST(SyncTest, ACustomPushFilterAndDisclosureAreHonoured) {
   std::vector<std::string> disclosed;
   SyncHooks hooks;
   hooks.push_filter = [](const Peer& p, const store::Collection&, const store::ObjectRow& r) {
+    // The agreement a row goes under reaches push_disclosure on the row (for its record).
+    r.disclosed_under = r.id < IndicatorId(5) ? "first-five@v1" : "";
     return p.name == "bravo" && r.id < IndicatorId(10);
   };
   hooks.push_disclosure = [&](const Peer& p, const store::Collection&,
                               const std::vector<store::ObjectRow>& rows) {
-    for (const auto& r : rows) disclosed.push_back(p.org_id + " " + r.id);
+    for (const auto& r : rows) {
+      disclosed.push_back(p.org_id + " " + r.id);
+      EXPECT_EQ(r.disclosed_under, r.id < IndicatorId(5) ? "first-five@v1" : "") << r.id;
+    }
   };
   SyncService service(a.store(), a.registry(), a.clock(), hooks, Instance::FastOptions(4));
   a.Subscribe(b, Direction::kPush, cb, ca);
