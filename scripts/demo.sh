@@ -54,6 +54,14 @@ if [ -f "$TABADUL_DATA/audit.db" ] && [ ! -f "$TABADUL_DATA/audit.log" ]; then
   mv "$TABADUL_DATA/audit.db" "$TABADUL_DATA/audit.db.format3"
   echo "demo: kept the old-format disclosure log aside as $TABADUL_DATA/audit.db.format3"
 fi
+# One made before delivered versions named their agreements (record file "tabadul audit 1"):
+# the same, with its records, lock file and heads.
+if [ -f "$TABADUL_DATA/audit.log" ] && [ "$(head -c 15 "$TABADUL_DATA/audit.log")" = "tabadul audit 1" ]; then
+  for f in audit.log audit.log.lock audit.db; do
+    if [ -f "$TABADUL_DATA/$f" ]; then mv "$TABADUL_DATA/$f" "$TABADUL_DATA/$f.format1"; fi
+  done
+  echo "demo: kept the old-format disclosure log aside as $TABADUL_DATA/audit.*.format1"
+fi
 
 echo
 echo "  TAXII 2.1 discovery: http://127.0.0.1:$PORT/taxii2/"

@@ -4,6 +4,11 @@
 // recipient whose access comes from one of them, (c) the same with the owner reading, and, when
 // the audit module is built, (d) = (b) with the disclosure log recording every page as
 // `tabadul serve` does (issue 3: "the disclosure log's cost on that page").
+//
+// BM_Served*: the same pages served over HTTP on 127.0.0.1 by the real Beast server (one
+// worker thread each, as `serve` would run them) to a keep-alive client in the benchmark thread;
+// "server_cpu_us" is the CPU of every thread of the process but the client's per page: what the
+// server spends to serve the page, socket and HTTP included.
 #include <benchmark/benchmark.h>
 
 #include "../process_cpu.h"
@@ -18,11 +23,21 @@
 #include "stix/validator.h"
 #include "store/sqlite_store.h"
 #include "taxii/api.h"
+#include "taxii/server.h"
 #ifdef TABADUL_BENCH_WITH_AUDIT
 #include "audit/disclosure_hook.h"
 #include "audit/disclosure_log.h"
 #endif
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
 
 namespace tabadul {
 namespace {
@@ -45,10 +60,25 @@ struct World {
   std::unique_ptr<auth::Authenticator> auth;
   std::unique_ptr<policy::Engine> engine;
   std::unique_ptr<taxii::TaxiiApi> plain, with_policy;
+  std::unique_ptr<taxii::Server> served_policy;
+  uint16_t served_policy_port = 0;
 #ifdef TABADUL_BENCH_WITH_AUDIT
   std::unique_ptr<audit::DisclosureLog> log;
   std::unique_ptr<taxii::TaxiiApi> with_policy_logged;
+  std::unique_ptr<taxii::Server> served_logged;
+  uint16_t served_logged_port = 0;
 #endif
+
+  static std::unique_ptr<taxii::Server> Serve(taxii::TaxiiApi& api, uint16_t* port) {
+    taxii::ServerOptions options;
+    options.threads = 1;
+    auto server = std::make_unique<taxii::Server>(
+        [&api](const taxii::HttpRequest& r) { return api.Handle(r); }, options);
+    auto bound = server->Start();
+    if (!bound.ok()) std::abort();
+    *port = *bound;
+    return server;
+  }
 
   World() {
     const auto dir = std::filesystem::path("/tmp") / ("policy_bench_" + std::to_string(::getpid()));
@@ -123,7 +153,9 @@ struct World {
     logged.on_disclosure = audit::MakeDisclosureHook(*log);
     with_policy_logged = std::make_unique<taxii::TaxiiApi>(*store, *auth, clock,
                                                            taxii::ApiConfig{}, std::move(logged));
+    served_logged = Serve(*with_policy_logged, &served_logged_port);
 #endif
+    served_policy = Serve(*with_policy, &served_policy_port);
   }
 };
 
@@ -175,6 +207,97 @@ void BM_PagePolicyRecipientLogged(benchmark::State& state) {
 }
 #endif
 
+// A keep-alive HTTP/1.1 client on a blocking socket (the benchmark's side of the wire).
+class Client {
+ public:
+  explicit Client(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ok_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  }
+  ~Client() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  // Sends `request` and reads one response; its status code, or 0 on a broken connection.
+  int RoundTrip(const std::string& request, size_t* body_bytes) {
+    if (!ok_ || ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
+                    static_cast<ssize_t>(request.size())) {
+      return 0;
+    }
+    size_t head_end;
+    while ((head_end = buf_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return 0;
+    }
+    const std::string head = buf_.substr(0, head_end);
+    std::string lower(head);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const size_t cl = lower.find("content-length:");
+    if (cl == std::string::npos || head.size() < 12) return 0;
+    const size_t length = std::strtoull(head.c_str() + cl + 15, nullptr, 10);
+    while (buf_.size() < head_end + 4 + length) {
+      if (!Fill()) return 0;
+    }
+    *body_bytes = length;
+    buf_.erase(0, head_end + 4 + length);
+    return std::atoi(head.c_str() + 9);
+  }
+
+ private:
+  bool Fill() {
+    char chunk[65536];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buf_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+  int fd_;
+  bool ok_ = false;
+  std::string buf_;
+};
+
+double ThreadCpuMicros() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+void Served(benchmark::State& state, uint16_t port, const char* who) {
+  Client client(port);
+  const std::string request = std::string("GET /api/collections/") + kCollection +
+                              "/objects/?limit=100 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Accept: application/taxii+json;version=2.1\r\nAuthorization: " +
+                              who + "\r\n\r\n";
+  size_t bytes = 0;
+  if (client.RoundTrip(request, &bytes) != 200 || bytes < 1000) {
+    state.SkipWithError("the served page was not a full 200");
+    return;
+  }
+  const double process0 = bench::ProcessCpuMicros(), client0 = ThreadCpuMicros();
+  for (auto _ : state) {
+    if (client.RoundTrip(request, &bytes) != 200) {
+      state.SkipWithError("a served page failed");
+      break;
+    }
+  }
+  const double server = (bench::ProcessCpuMicros() - process0) - (ThreadCpuMicros() - client0);
+  state.counters["server_cpu_us"] =
+      server / static_cast<double>(std::max<int64_t>(state.iterations(), 1));
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+
+void BM_ServedPagePolicyRecipient(benchmark::State& state) {
+  Served(state, TheWorld().served_policy_port, kU1);
+}
+#ifdef TABADUL_BENCH_WITH_AUDIT
+void BM_ServedPagePolicyRecipientLogged(benchmark::State& state) {
+  Served(state, TheWorld().served_logged_port, kU1);
+}
+#endif
+
 // Interleaved and repeated, so that load drifting during the run shows as disagreement between
 // the two passes instead of as a ratio.
 BENCHMARK(BM_PageNoPolicy)->Unit(benchmark::kMicrosecond);
@@ -187,6 +310,14 @@ BENCHMARK(BM_PageNoPolicy)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_PagePolicyRecipient)->Unit(benchmark::kMicrosecond);
 #ifdef TABADUL_BENCH_WITH_AUDIT
 BENCHMARK(BM_PagePolicyRecipientLogged)->Unit(benchmark::kMicrosecond);
+#endif
+BENCHMARK(BM_ServedPagePolicyRecipient)->Unit(benchmark::kMicrosecond)->UseRealTime();
+#ifdef TABADUL_BENCH_WITH_AUDIT
+BENCHMARK(BM_ServedPagePolicyRecipientLogged)->Unit(benchmark::kMicrosecond)->UseRealTime();
+#endif
+BENCHMARK(BM_ServedPagePolicyRecipient)->Unit(benchmark::kMicrosecond)->UseRealTime();
+#ifdef TABADUL_BENCH_WITH_AUDIT
+BENCHMARK(BM_ServedPagePolicyRecipientLogged)->Unit(benchmark::kMicrosecond)->UseRealTime();
 #endif
 
 }  // namespace

@@ -127,7 +127,7 @@ inline SplitFile Split(const std::string& path) {
   const std::string bytes = ReadBytes(path);
   SplitFile out;
   out.header = bytes.substr(0, 16);
-  EXPECT_EQ(out.header, "tabadul audit 1\n");
+  EXPECT_EQ(out.header, "tabadul audit 2\n");
   size_t at = 16;
   while (at < bytes.size()) {
     EXPECT_EQ(bytes.substr(at, 4), "TREC");

@@ -84,7 +84,8 @@ void FillScanned(std::string_view payload, int64_t offset, int64_t next, bool de
   out->hash_matches = RecordHashOfBody(body) == hash;
   if (decode_items && out->body_status.ok()) {
     out->record.items_malformed =
-        !store::DecodeAuditItems(out->record.encoded_items, &out->record.items);
+        !store::DecodeAuditItems(out->record.encoded_items, out->record.agreement_id,
+                                 &out->record.items);
   }
 }
 
@@ -289,7 +290,7 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
   TABADUL_ASSIGN_OR_RETURN(bool whole, ReadExactly(rfd, 0, sizeof header, header, path));
   if (!whole || std::memcmp(header, kRecordFileHeader, sizeof header) != 0) {
     return FailedPrecondition(path + " is not a tabadul audit log of this format (its first "
-                              "bytes are not \"tabadul audit 1\")");
+                              "bytes are not \"tabadul audit 2\")");
   }
   if (alone && !salvage.bytes.empty()) TABADUL_RETURN_IF_ERROR(file->Replay(salvage));
   return file;

@@ -4,7 +4,7 @@
 //
 // Layout:
 //   file   = header || frame*
-//   header = "tabadul audit 1\n" (16 bytes; another header is refused, never misread)
+//   header = "tabadul audit 2\n" (16 bytes; another header is refused, never misread)
 //   frame  = "TREC" || u32 n || body || hash || u32 n       (u32 big-endian, n = |body| + 32)
 // `body` and `hash` are chain.h's: hash = SHA-256 over a tag and the body, which ends with the
 // previous record's hash. The length is repeated after the frame so the last record can be
@@ -59,7 +59,7 @@
 
 namespace tabadul::audit {
 
-inline constexpr char kRecordFileHeader[] = "tabadul audit 1\n";
+inline constexpr char kRecordFileHeader[] = "tabadul audit 2\n";
 inline constexpr int64_t kRecordFileHeaderSize = sizeof kRecordFileHeader - 1;
 // The ring in the lock file (see below): records on their way into the file.
 inline constexpr int64_t kRingBytes = int64_t{1} << 20;
