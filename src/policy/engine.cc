@@ -103,7 +103,7 @@ Decision Engine::DecideWith(const PolicySnapshot& s, const VisibilityCheck& chec
   static const std::vector<std::string> kNone;
   std::vector<std::string> granular;
   if (row.has_granular_markings && !check.IsProvider()) granular = GranularRefs(row);
-  return check.Evaluate(ObjectFacts{row.type, row.labels, row.marking_refs, granular});
+  return check.Evaluate(ObjectFacts{row.type, row.labels, row.marking_refs, granular, row.id});
 }
 
 store::RowFilter Engine::ReadFilter(const auth::Principal& principal, bool over_tls,

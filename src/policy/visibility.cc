@@ -111,6 +111,10 @@ Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
   }
   if (!d.visible) return d;
   d.anonymize = iep_anonymize || agreement_anonymize;
+  // The provider's own identity object would name the provider the rewrite hides.
+  if (d.anonymize && v.type == "identity" && !v.id.empty() && v.id == collection_.owner_org) {
+    return Decision{};
+  }
   d.permitted_actions = std::min(best, iep_actions);
   return d;
 }

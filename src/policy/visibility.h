@@ -19,6 +19,11 @@
 //                 TLP definitions, the tlp field of IEP definitions) — or C's default TLP when
 //                 none of them carries a level —, the levels of every granular marking_ref )
 //
+// Attribution: where the provider's identity must not be kept (IEP provider_attribution
+// must-not on V, or must-not in a matching agreement's terms), created_by_ref is
+// replaced for R (Engine::Rewrite), and P's own identity object (type identity, id = P) is not
+// delivered at all: it would name the provider the rewrite hides.
+//
 // Granular markings: an object is delivered whole or not at all; a part marked above what the
 // recipient may see withholds the whole object (no redaction; see the design note for why).
 //
@@ -68,6 +73,7 @@ struct ObjectFacts {
   const std::vector<std::string>& labels;
   const std::vector<std::string>& marking_refs;   // object_marking_refs
   const std::vector<std::string>& granular_refs;  // marking_ref of every granular marking
+  std::string_view id = {};  // V's id (the provider's own identity object is withheld, below)
 };
 
 struct Decision {

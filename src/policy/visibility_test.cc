@@ -122,6 +122,22 @@ TEST_F(VisibilityTest, AgreementTermsEncryptAndAttribution) {
   EXPECT_TRUE(d.anonymize);
 }
 
+// Where attribution must not be kept, the provider's own identity object is withheld from the
+// recipient (it would name the provider); other identities, and the provider itself, see it.
+TEST_F(VisibilityTest, ProvidersIdentityIsWithheldWhenAttributionMustNotBeKept) {
+  const std::vector<std::string> none, refs{kGreenRef};
+  auto ask = [&](const char* org, std::string_view id) {
+    return MayReceive(index_, markings_, Viewer{org, 150, false}, collection_,
+                      ObjectFacts{"identity", none, refs, none, id});
+  };
+  EXPECT_TRUE(ask(kR, kP).visible);  // attribution may be kept: delivered
+  index_.active[0].terms.attribution = Attribution::kMustNot;
+  index_.Build();
+  EXPECT_FALSE(ask(kR, kP).visible);
+  EXPECT_TRUE(ask(kR, "identity--someone-else").visible);
+  EXPECT_TRUE(ask(kP, kP).visible);
+}
+
 // Two agreements P→R: "a" (every type, up to RED, valid 100-200) and "b" (malware and
 // indicators labelled "x", up to GREEN, open-ended). A delivery names the first matching one in
 // the index's order (by name); the provider's own read names none.

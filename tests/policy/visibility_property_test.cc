@@ -213,6 +213,8 @@ class Oracle {
       if (a.must_not_attribute) *anonymize = true;
     }
     if (ok && iep_hide) *anonymize = true;
+    // Hidden attribution also hides the provider's own identity object.
+    if (ok && *anonymize && v.type == "identity" && v.id == c.owner) return false;
     return ok;
   }
 
