@@ -18,6 +18,7 @@
 #include <random>
 
 #include "auth/password.h"
+#include "common/timestamp.h"
 #include "policy/agreement_service.h"
 #include "policy/hooks.h"
 #include "stix/validator.h"
@@ -126,14 +127,18 @@ struct World {
     (void)store->SetGrant("u0", kCollection, {true, true});
     std::vector<stix::StixObject> objects;
     for (int i = 0; i < kObjects; ++i) {
+      // Every object modified at its own minute and millisecond (a page of one feed's bulk
+      // upload would share them, which makes recording it cheaper; this is the dearer case).
+      const std::string modified = FormatTimestamp(
+          1'704'067'200'000'000'000LL + i * 61'000'000'000LL + (i * 7919 % 1000) * 1'000'000LL, 3);
       char json[640];
       std::snprintf(json, sizeof json,
                     R"({"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-%012d",)"
-                    R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z",)"
+                    R"("created":"2024-01-01T00:00:00.000Z","modified":"%s",)"
                     R"("pattern":"[ipv4-addr:value = '10.0.0.1']","pattern_type":"stix",)"
                     R"("valid_from":"2024-01-01T00:00:00Z","labels":["%s"],)"
                     R"("object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]})",
-                    i, i % 2 ? "phishing" : "botnet");
+                    i, modified.c_str(), i % 2 ? "phishing" : "botnet");
       objects.push_back(*stix::ParseObject(json));
     }
     (void)store->PutObjects(kCollection, objects, clock.NowMicros());

@@ -156,33 +156,57 @@ uint64_t EightDigits(uint64_t d) {
 // with fields in range (no leap second), which is what FormatTimestamp writes back for the
 // same digits. Anything else returns false and takes the general path. Eight bytes at a time:
 // this runs for every delivered object, and the digit-by-digit loops were a third of Add.
-bool CanonicalTimestamp(std::string_view s, ParsedTimestamp* out) {
+// `memo` (may be null): the date ("YYYY-MM-DD") of the last timestamp this validated, and the
+// seconds from the epoch to its midnight; a timestamp of the same day skips the date's
+// validation and calendar arithmetic (a page's versions are often of one day).
+struct DayMemo {
+  uint64_t* text;  // [2]: bytes 0-7, and bytes 8-9 in the low 16 bits
+  int64_t* secs;
+  bool* known;
+};
+
+bool CanonicalTimestamp(std::string_view s, ParsedTimestamp* out, const DayMemo* memo) {
   const size_t n = s.size();
   if (n < 20 || n == 21 || n > 30 || s[n - 1] != 'Z' || (n > 20 && s[19] != '.')) return false;
   const char* t = s.data();
   const uint64_t zeros = 0x30 * kOnes;
-  const uint64_t d0 = Load8(t) ^ zeros;       // YYYY-MM-   ('-' ^ '0' = 0x1d)
-  const uint64_t d1 = Load8(t + 8) ^ zeros;   // DDTHH:MM   ('T' ^ '0' = 0x64, ':' ^ '0' = 0x0a)
+  const uint64_t raw0 = Load8(t), raw1 = Load8(t + 8);
+  const uint64_t d1 = raw1 ^ zeros;           // DDTHH:MM   ('T' ^ '0' = 0x64, ':' ^ '0' = 0x0a)
   const uint64_t d2 = Load8(t + 12) ^ zeros;  // HH:MM:SS   (bytes 16-18: ':' S S)
-  if ((d0 & 0xff0000ff00000000ULL) != 0x1d00001d00000000ULL ||
-      (d1 & 0x0000ff0000ff0000ULL) != 0x00000a0000640000ULL ||
+  if ((d1 & 0x0000ff0000ff0000ULL) != 0x00000a0000640000ULL ||
       (d2 & 0x000000ff00000000ULL) != 0x0000000a00000000ULL ||
-      !DigitsAt(d0, 0x00ffff00ffffffffULL) || !DigitsAt(d1, 0xffff00ffff00ffffULL) ||
-      !DigitsAt(d2, 0x00ffff0000000000ULL)) {
+      !DigitsAt(d1, 0xffff00ffff00ffffULL) || !DigitsAt(d2, 0x00ffff0000000000ULL)) {
     return false;
   }
   auto at = [](uint64_t d, int i) { return static_cast<int64_t>((d >> (8 * i)) & 0xff); };
-  const int64_t year = at(d0, 0) * 1000 + at(d0, 1) * 100 + at(d0, 2) * 10 + at(d0, 3);
-  const int64_t month = at(d0, 5) * 10 + at(d0, 6), day = at(d1, 0) * 10 + at(d1, 1);
   const int64_t hour = at(d1, 3) * 10 + at(d1, 4), minute = at(d1, 6) * 10 + at(d1, 7);
   const int64_t second = at(d2, 5) * 10 + at(d2, 6);
-  if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 || hour > 23 ||
-      minute > 59 || second > 59) {
-    return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  int64_t day_secs;
+  const uint64_t date_tail = raw1 & 0xffff;  // "DD"
+  if (memo && *memo->known && memo->text[0] == raw0 && memo->text[1] == date_tail) {
+    day_secs = *memo->secs;  // the same day as the last one: validated then
+  } else {
+    const uint64_t d0 = raw0 ^ zeros;  // YYYY-MM-   ('-' ^ '0' = 0x1d)
+    if ((d0 & 0xff0000ff00000000ULL) != 0x1d00001d00000000ULL ||
+        !DigitsAt(d0, 0x00ffff00ffffffffULL)) {
+      return false;
+    }
+    const int64_t year = at(d0, 0) * 1000 + at(d0, 1) * 100 + at(d0, 2) * 10 + at(d0, 3);
+    const int64_t month = at(d0, 5) * 10 + at(d0, 6), day = at(d1, 0) * 10 + at(d1, 1);
+    if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1) return false;
+    static constexpr uint8_t kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > kMonthDays[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
+    day_secs = DaysFromCivil(year, month, day) * 86400;
+    if (memo) {
+      memo->text[0] = raw0;
+      memo->text[1] = date_tail;
+      *memo->secs = day_secs;
+      *memo->known = true;
+    }
   }
-  static constexpr uint8_t kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (day > kMonthDays[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
+  const int64_t minute_secs = day_secs + hour * 3600 + minute * 60;
   // The fraction: the eight bytes ending at its last digit, the bytes before it masked to 0 (so
   // they read as leading zeros); a ninth digit first on its own.
   const int digits = n > 20 ? static_cast<int>(n - 21) : 0;
@@ -203,8 +227,7 @@ bool CanonicalTimestamp(std::string_view s, ParsedTimestamp* out) {
                                          100'000,       10'000,      1'000,      100,
                                          10,            1};
   frac *= kScale[digits];
-  const int64_t secs = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-  out->nanos = secs * 1'000'000'000LL + frac;
+  out->nanos = (minute_secs + second) * 1'000'000'000LL + frac;
   out->fraction_digits = digits;
   return true;
 }
@@ -212,8 +235,9 @@ bool CanonicalTimestamp(std::string_view s, ParsedTimestamp* out) {
 // A version stored as a timestamp must come back as the same text: ParseTimestamp accepts
 // exactly the layout FormatTimestamp writes, except a leap second (":60"), which it folds onto
 // the next second.
-bool TimestampRoundTrips(std::string_view version, ParsedTimestamp* out) {
-  if (CanonicalTimestamp(version, out)) return true;
+bool TimestampRoundTrips(std::string_view version, ParsedTimestamp* out,
+                         const DayMemo* memo = nullptr) {
+  if (CanonicalTimestamp(version, out, memo)) return true;
   if (version.size() < 20 || version[17] == '6') return false;
   auto parsed = ParseTimestamp(version);
   if (!parsed.ok()) return false;
@@ -297,7 +321,8 @@ void AuditItemList::Add(std::string_view id, std::string_view version,
   if (version.empty()) {
     // kEmpty: nothing follows
     encoded_.append(buf, p);
-  } else if (TimestampRoundTrips(version, &ts)) {
+  } else if (const DayMemo memo{day_text_, &day_secs_, &day_known_};
+             TimestampRoundTrips(version, &ts, &memo)) {
     tag |= static_cast<uint8_t>(AuditVersionKind::kTimestamp) << 1;
     tag |= static_cast<uint8_t>(ts.fraction_digits) << 3;
     // Unsigned arithmetic: the difference of two int64 wraps instead of overflowing.

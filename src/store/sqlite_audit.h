@@ -166,6 +166,11 @@ class AuditItemList {
   std::vector<std::string> agreements_;  // the table, by index
   size_t last_agreement_ = 0;            // the previous item's index into agreements_
   std::string table_;                    // agreements_ joined by ' '
+  // The last canonical timestamp's date ("YYYY-MM-DD") and the seconds from the epoch to its
+  // midnight, validated once and reused while consecutive versions share that day.
+  uint64_t day_text_[2] = {0, 0};
+  int64_t day_secs_ = 0;
+  bool day_known_ = false;
 };
 
 // One disclosure as stored. Hashes are lowercase hex (64 characters for 32 bytes).

@@ -240,6 +240,51 @@ TEST(AuditItemsCodecTest, OnlyCanonicalTimestampTextIsCompact) {
   }
 }
 
+// The same, each mutated text right after a valid one of the same day in one list: the day's
+// validation is remembered from item to item, and must neither let a mutated date through nor
+// skip the checks of the time that follows it.
+TEST(AuditItemsCodecTest, RememberedDayLetsNothingMalformedThrough) {
+  const std::string id = "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  for (const std::string canonical : {"2024-02-29T07:08:09.123Z", "2023-12-31T23:59:59Z"}) {
+    for (size_t at = 0; at < canonical.size(); ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string v = canonical;
+        v[at] = static_cast<char>(b);
+        AuditItemList list;
+        list.Add(id, canonical);  // remembers the day
+        list.Add(id, v);
+        list.Add(id, canonical);
+        const auto back = list.Items();
+        ASSERT_EQ(back.size(), 3u);
+        ASSERT_EQ(back[1].version, v) << "byte " << b << " at " << at << " of " << canonical;
+        ASSERT_EQ(back[2].version, canonical);
+        if (b < '0' || b > '9') {
+          // The second item's tag: compact (a timestamp) exactly when the text is canonical.
+          AuditItemsReader reader(list.encoded());
+          AuditItemView item;
+          ASSERT_TRUE(reader.Next(&item));
+          ASSERT_TRUE(reader.Next(&item));
+          EXPECT_EQ(item.version_kind == AuditVersionKind::kTimestamp, v == canonical) << v;
+        }
+      }
+    }
+  }
+  // Days that do not exist, after a valid day of the same month.
+  AuditItemList list;
+  const std::vector<std::string> versions = {"2023-02-28T00:00:00Z", "2023-02-29T00:00:00Z",
+                                             "2024-02-29T00:00:00Z", "2024-02-30T00:00:00Z",
+                                             "2024-04-30T23:59:59Z", "2024-04-31T00:00:00Z"};
+  for (const auto& v : versions) list.Add(id, v);
+  const auto back = list.Items();
+  ASSERT_EQ(back.size(), versions.size());
+  for (size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(back[i].version, versions[i]);
+  AuditItemsReader reader(list.encoded());
+  AuditItemView item;
+  std::vector<bool> compact;
+  while (reader.Next(&item)) compact.push_back(item.version_kind == AuditVersionKind::kTimestamp);
+  EXPECT_EQ(compact, (std::vector<bool>{true, false, true, false, true, false}));
+}
+
 // Every version text decodes back to itself, whichever path encoded it: the fast canonical one
 // (timestamps as FormatTimestamp writes them) or the general one (leap seconds, days that do not
 // exist, years out of range, odd precisions, upper-case UUIDs).
