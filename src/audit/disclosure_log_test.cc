@@ -778,6 +778,25 @@ TEST_F(DisclosureLogTest, QueriesOnAFileDamagedAfterTheIndexedPartEnd) {
 
 // ---- The ring in the lock file (audit/record_file.h) -----------------------------------------
 
+// Appends disclosures first..last (to `org`) to the log at `db` in a child process that then
+// exits without closing it (no destructor, no flush: the records are left in the ring).
+void AppendInAChildThatDies(const std::string& db, int first, int last, const std::string& org) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    FakeClock clock{kStart + 10'000'000};
+    auto log = DisclosureLog::Open(db, FixedKey(), clock);
+    if (!log.ok()) ::_exit(3);
+    for (int i = first; i <= last; ++i) {
+      if (!(*log)->Append(MakeDisclosure(i, org)).ok()) ::_exit(4);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
 // The (object id, version) pairs of items, without the agreement each one names.
 std::vector<std::pair<std::string, std::string>> Pairs(const std::vector<store::AuditItem>& items) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -790,20 +809,7 @@ std::vector<std::pair<std::string, std::string>> Pairs(const std::vector<store::
 TEST_F(DisclosureLogTest, RecordsInTheRingSurviveTheirProcess) {
   Fill(2);
   const size_t before = testing::ReadBytes(records_).size();
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    FakeClock clock{kStart + 10'000'000};
-    auto log = DisclosureLog::Open(db_, FixedKey(), clock);
-    if (!log.ok()) ::_exit(3);
-    for (int i = 3; i <= 7; ++i) {
-      if (!(*log)->Append(MakeDisclosure(i)).ok()) ::_exit(4);
-    }
-    ::_exit(0);  // no destructor: the records are only in the ring
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  AppendInAChildThatDies(db_, 3, 7, "identity--" + testing::Uuid(1));
   EXPECT_EQ(testing::ReadBytes(records_).size(), before) << "the records went to the file directly";
   auto r = VerifyNow();  // opens the log alone: the old ring is replayed into the file
   EXPECT_TRUE(r.ok) << r.reason;
@@ -817,21 +823,7 @@ TEST_F(DisclosureLogTest, RecordsInTheRingSurviveTheirProcess) {
 // nothing: its frames do not chain onto this file.
 TEST_F(DisclosureLogTest, AnotherLogsRingIsNotReplayed) {
   TempDir other;
-  const std::string other_db = other.Join("audit.db");
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    FakeClock clock{kStart};
-    auto log = DisclosureLog::Open(other_db, FixedKey(), clock);
-    if (!log.ok()) ::_exit(3);
-    for (int i = 1; i <= 4; ++i) {
-      if (!(*log)->Append(MakeDisclosure(i, "identity--" + testing::Uuid(9))).ok()) ::_exit(4);
-    }
-    ::_exit(0);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  AppendInAChildThatDies(other.Join("audit.db"), 1, 4, "identity--" + testing::Uuid(9));
   Fill(2);
   testing::WriteBytes(records_ + ".lock", testing::ReadBytes(other.Join("audit.log.lock")));
   auto r = VerifyNow();
