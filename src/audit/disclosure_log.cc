@@ -375,12 +375,10 @@ Status DisclosureLog::CatchUpIndex() {
 }
 
 Result<std::optional<Record>> DisclosureLog::ReadHit(const store::AuditIndexHit& hit) {
-  // Decoded here rather than by the file, which does not read the agreement table.
-  TABADUL_ASSIGN_OR_RETURN(auto s, file_->ReadAt(hit.offset, /*decode_items=*/false));
+  // The file decodes the items with the record's own agreement table.
+  TABADUL_ASSIGN_OR_RETURN(auto s, file_->ReadAt(hit.offset, /*decode_items=*/true));
   if (!s || !s->body_status.ok() || s->record.seq != hit.seq) return std::optional<Record>();
-  Record& r = s->record;
-  r.items_malformed = !store::DecodeAuditItems(r.encoded_items, r.agreement_id, &r.items);
-  return std::optional<Record>(std::move(r));
+  return std::optional<Record>(std::move(s->record));
 }
 
 Result<std::vector<Receipt>> DisclosureLog::WhoReceived(const std::string& object_id,
