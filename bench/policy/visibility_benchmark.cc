@@ -63,6 +63,7 @@ struct World {
   std::unique_ptr<store::SqliteAgreementStore> agreements;
   std::unique_ptr<auth::Authenticator> auth;
   std::unique_ptr<policy::Engine> engine;
+  std::unique_ptr<intake::Pipeline> pipeline;
   std::unique_ptr<taxii::TaxiiApi> plain, with_policy;
   std::unique_ptr<taxii::Server> served_policy;
   uint16_t served_policy_port = 0;
@@ -168,8 +169,9 @@ struct World {
     }
     auto report = service.Apply(set, "", "bench", false);
     if (!report.ok()) std::abort();
-    plain = std::make_unique<taxii::TaxiiApi>(*store, *auth, clock, taxii::ApiConfig{});
-    with_policy = std::make_unique<taxii::TaxiiApi>(*store, *auth, clock, taxii::ApiConfig{},
+    pipeline = std::make_unique<intake::Pipeline>(*store, clock);
+    plain = std::make_unique<taxii::TaxiiApi>(*store, *pipeline, *auth, clock, taxii::ApiConfig{});
+    with_policy = std::make_unique<taxii::TaxiiApi>(*store, *pipeline, *auth, clock, taxii::ApiConfig{},
                                                     *policy::MakeHooks(*engine));
 #ifdef TABADUL_BENCH_WITH_AUDIT
     // As cli/services.cc wires it: the log in its own files in the data folder, waiting for
@@ -179,7 +181,7 @@ struct World {
                                                clock)).value();
     taxii::ApiHooks logged = *policy::MakeHooks(*engine);
     logged.on_disclosure = audit::MakeDisclosureHook(*log);
-    with_policy_logged = std::make_unique<taxii::TaxiiApi>(*store, *auth, clock,
+    with_policy_logged = std::make_unique<taxii::TaxiiApi>(*store, *pipeline, *auth, clock,
                                                            taxii::ApiConfig{}, std::move(logged));
     served_logged = Serve(*with_policy_logged, &served_logged_port, &logged_worker);
 #endif

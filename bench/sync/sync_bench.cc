@@ -49,6 +49,7 @@ struct Node {
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<PeerRegistry> registry;
   std::unique_ptr<auth::Authenticator> auth;
+  std::unique_ptr<intake::Pipeline> pipeline;
   std::unique_ptr<taxii::TaxiiApi> api;
   std::unique_ptr<taxii::Server> server;
   uint16_t port = 0;
@@ -79,7 +80,8 @@ struct Node {
       (void)store->SetGrant("sync", kCollection, {true, true});
     }
     auth = std::make_unique<auth::Authenticator>(*store, clock);
-    api = std::make_unique<taxii::TaxiiApi>(*store, *auth, clock, taxii::ApiConfig{});
+    pipeline = std::make_unique<intake::Pipeline>(*store, clock);
+    api = std::make_unique<taxii::TaxiiApi>(*store, *pipeline, *auth, clock, taxii::ApiConfig{});
     taxii::ServerOptions so;
     so.port = fixed_port;
     server = std::make_unique<taxii::Server>(
@@ -119,7 +121,7 @@ struct Node {
     }
     ServiceOptions o;
     o.replicator.page_size = 1000;
-    return std::make_unique<SyncService>(*store, *registry, clock, SyncHooks{}, o);
+    return std::make_unique<SyncService>(*store, *pipeline, *registry, clock, SyncHooks{}, o);
   }
 };
 

@@ -5,6 +5,7 @@
 #include "audit/audit_cli.h"
 #include "audit/disclosure_log.h"
 #include "cli/commands.h"
+#include "cli/runtime.h"
 #include "cli/services.h"
 #include "match/match_command.h"
 #include "reports/commands.h"
@@ -133,29 +134,18 @@ int RunCli(int argc, char** argv) {
       return log->Append(std::move(d));
     });
   };
-  // `search --as` applies the server's visibility rule (agreements, TLP, IEP), not the user's
-  // stored grants alone: the policy engine is opened on the same database when it runs.
-  auto search_visibility = [&ctx](store::Store& store) -> Result<reports::UserVisibility> {
-    TABADUL_ASSIGN_OR_RETURN(auto opened,
-                             store::SqliteAgreementStore::Open(ctx.data_dir + "/tabadul.db"));
-    std::shared_ptr<store::SqliteAgreementStore> agreements = std::move(opened);
-    auto engine = std::make_shared<policy::Engine>(store, *agreements, ctx.clock);
-    TABADUL_RETURN_IF_ERROR(engine->Reload());
-    // The functions own the engine and its agreement store (the engine refers to both).
-    auto keep = std::make_shared<std::pair<std::shared_ptr<store::SqliteAgreementStore>,
-                                           std::shared_ptr<policy::Engine>>>(agreements, engine);
-    reports::UserVisibility v;
-    v.access = [keep, access = PolicyAccess(*engine)](const auth::Principal& p,
-                                                      const store::Collection& c) {
-      return access(p, c);
-    };
-    v.visible = [keep, visible = PolicyRowVisible(*engine, /*over_tls=*/true)](
-                    const auth::Principal& p, const store::Collection& c,
-                    const store::ObjectRow& row) { return visible(p, c, row); };
-    return v;
-  };
+  // `search --as` and `ingest --as` apply the server's visibility rule (agreements, TLP, IEP),
+  // not the user's stored grants alone.
+  auto search_visibility = PolicyUserVisibility(ctx.data_dir, ctx.clock);
   reports::RegisterReportsCommands(app, ctx.data_dir, code, open_recorder, search_visibility);
-  sync::RegisterSyncCommands(app, ctx.data_dir, code);
+  // `tabadul sync` runs on the server's runtime: pulls through the write pipeline, pushes
+  // through the gate and into the disclosure log (cli/runtime.h).
+  sync::RegisterSyncCommands(app, ctx.data_dir, code, [&ctx](const std::string& dir)
+                                 -> Result<sync::SyncEnv> {
+    TABADUL_ASSIGN_OR_RETURN(auto opened, Runtime::Open({.data_dir = dir}, ctx.clock));
+    std::shared_ptr<Runtime> runtime = std::move(opened);
+    return sync::SyncEnv{&runtime->store(), &runtime->peers(), &runtime->sync(), runtime};
+  });
   // `tabadul match --user U` sees exactly what U would see over HTTP: the policy engine is
   // opened on the same database when the command runs.
   std::unique_ptr<store::SqliteAgreementStore> cli_agreements;

@@ -9,6 +9,8 @@
 #include "audit/disclosure_hook.h"
 #include "audit/disclosure_log.h"
 #include "cli/commands.h"
+#include "cli/runtime.h"
+#include "intake/pipeline.h"
 #include "policy/agreement.h"
 #include "policy/engine.h"
 #include "store/sqlite_agreements.h"
@@ -57,9 +59,11 @@ void Progress(bool on, const std::string& file, const Counts& c, size_t done_byt
 
 int Import(Context& ctx, const std::vector<std::string>& files, const std::string& collection,
            bool progress) {
-  auto store = ctx.OpenStore();
-  if (!store.ok()) return Fail(ctx, store.status());
-  auto c = (*store)->GetCollection(collection);
+  // The server's runtime: objects go in through the same pipeline as a TAXII POST.
+  auto runtime = Runtime::Open({.data_dir = ctx.data_dir}, ctx.clock);
+  if (!runtime.ok()) return Fail(ctx, runtime.status());
+  store::Store* store = &(*runtime)->store();
+  auto c = store->GetCollection(collection);
   if (!c.ok()) return Fail(ctx, c.status());
   progress = progress && ::isatty(STDERR_FILENO);
   Counts total;
@@ -79,22 +83,18 @@ int Import(Context& ctx, const std::vector<std::string>& files, const std::strin
       continue;
     }
     Counts counts;
-    std::vector<stix::StixObject> batch;
+    std::vector<std::string_view> batch;
     auto flush = [&]() -> Status {
       if (batch.empty()) return Status::Ok();
-      auto outcomes = (*store)->PutObjects(c->id, batch, ctx.clock.NowMicros());
-      if (!outcomes.ok()) return outcomes.status();
-      for (size_t i = 0; i < batch.size(); ++i) {
-        const auto& o = (*outcomes)[i];
-        switch (o.kind) {
-          case store::PutOutcome::Kind::kAdded: ++counts.added; break;
-          case store::PutOutcome::Kind::kDuplicate: ++counts.duplicates; break;
-          case store::PutOutcome::Kind::kRefused:
-            ++counts.refused;
-            ctx.err << (progress ? "\n" : "") << file << ": " << batch[i].id << ": " << o.message
-                    << "\n";
-            break;
-        }
+      auto written = (*runtime)->pipeline().Write(*c, std::span<const std::string_view>(batch));
+      if (!written.ok()) return written.status();
+      counts.added += written->added;
+      counts.duplicates += written->duplicates;
+      counts.refused += written->refused;
+      for (const intake::ItemOutcome& o : written->items) {
+        if (o.kind != store::PutOutcome::Kind::kRefused) continue;
+        ctx.err << (progress ? "\n" : "") << file << ": " << (o.id.empty() ? "(no id)" : o.id)
+                << ": " << o.message << "\n";
       }
       batch.clear();
       return Status::Ok();
@@ -108,15 +108,7 @@ int Import(Context& ctx, const std::vector<std::string>& files, const std::strin
         break;
       }
       if (!*next) break;
-      auto object = stix::ParseObject(raw);
-      if (!object.ok()) {
-        ++counts.refused;
-        std::string id = stix::ExtractId(raw);
-        ctx.err << (progress ? "\n" : "") << file << ": " << (id.empty() ? "(no id)" : id) << ": "
-                << object.status().message() << "\n";
-        continue;
-      }
-      batch.push_back(std::move(object).value());
+      batch.push_back(raw);  // a view into `text`, which outlives the batch
       if (batch.size() == kBatch) {
         if (Status st = flush(); !st.ok()) return Fail(ctx, st);
         Progress(progress, file, counts, static_cast<size_t>(raw.data() - text->data()),
@@ -137,15 +129,14 @@ int Import(Context& ctx, const std::vector<std::string>& files, const std::strin
 
 int Export(Context& ctx, const std::string& collection, const std::string& output,
            const ExportOptions& options) {
-  auto store = ctx.OpenStore();
-  if (!store.ok()) return Fail(ctx, store.status());
-  auto c = (*store)->GetCollection(collection);
-  if (!c.ok()) return Fail(ctx, c.status());
-
   // A recipient's export goes through the same policy engine and disclosure log as the server.
-  std::unique_ptr<store::SqliteAgreementStore> agreements;
-  std::unique_ptr<policy::Engine> engine;
-  std::unique_ptr<audit::DisclosureLog> log;
+  auto runtime = Runtime::Open({.data_dir = ctx.data_dir}, ctx.clock);
+  if (!runtime.ok()) return Fail(ctx, runtime.status());
+  store::Store* store = &(*runtime)->store();
+  auto c = store->GetCollection(collection);
+  if (!c.ok()) return Fail(ctx, c.status());
+  policy::Engine* engine = nullptr;
+  audit::DisclosureLog* log = nullptr;
   std::optional<auth::Principal> principal;
   std::optional<policy::PermittedAction> min_action;
   if (!options.min_action.empty()) {
@@ -155,21 +146,14 @@ int Export(Context& ctx, const std::string& collection, const std::string& outpu
     if (options.as_user.empty()) return Fail(ctx, InvalidArgument("--min-action needs --as"));
   }
   if (!options.as_user.empty()) {
-    auto user = (*store)->GetUser(options.as_user);
+    auto user = store->GetUser(options.as_user);
     if (!user.ok()) return Fail(ctx, user.status());
     principal = auth::Principal{user->name, user->org_id, user->role};
-    auto opened = store::SqliteAgreementStore::Open(ctx.data_dir + "/tabadul.db");
-    if (!opened.ok()) return Fail(ctx, opened.status());
-    agreements = std::move(opened).value();
-    engine = std::make_unique<policy::Engine>(**store, *agreements, ctx.clock);
-    if (Status st = engine->Reload(); !st.ok()) return Fail(ctx, st);
+    engine = &(*runtime)->engine();
+    log = &(*runtime)->log();
     auto access = engine->Access(*principal, *c);
     if (!access.ok()) return Fail(ctx, access.status());
     if (!access->can_read) return Fail(ctx, NotFound("no collection '" + collection + "'"));
-    auto opened_log = audit::DisclosureLog::Open(
-        ctx.data_dir + "/" + audit::kDatabaseFileName, ctx.data_dir, ctx.clock);
-    if (!opened_log.ok()) return Fail(ctx, opened_log.status());
-    log = std::move(opened_log).value();
   }
   store::RowFilter filter;
   if (principal) {
@@ -198,7 +182,7 @@ int Export(Context& ctx, const std::string& collection, const std::string& outpu
   std::optional<audit::DisclosureHook> disclosure;
   if (log) disclosure.emplace(audit::MakeDisclosureHook(*log));
   while (true) {
-    auto page = (*store)->QueryObjects(q, filter);
+    auto page = store->QueryObjects(q, filter);
     if (!page.ok()) return Fail(ctx, page.status());
     for (auto& row : page->rows) {
       if (principal) engine->Rewrite(*principal, true, *c, row);
@@ -247,7 +231,7 @@ int Validate(Context& ctx, const std::vector<std::string>& files) {
         break;
       }
       if (!*next) break;
-      auto object = stix::ParseObject(raw);
+      auto object = intake::Validate(raw);  // exactly what import would refuse
       if (object.ok()) {
         ++valid;
       } else {

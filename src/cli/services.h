@@ -10,11 +10,13 @@
 #include "audit/disclosure_log.h"
 #include "match/indicator_service.h"
 #include "match/visibility.h"
+#include "reports/commands.h"
 #include "reports/ingest_service.h"
 #include "reports/search_service.h"
 #include "sync/peer_registry.h"
 #include "sync/sync_service.h"
 #include "auth/authenticator.h"
+#include "cli/runtime.h"
 #include "auth/token.h"
 #include "common/clock.h"
 #include "policy/engine.h"
@@ -40,6 +42,11 @@ match::Visibility MatchVisibility(policy::Engine& engine, bool over_tls);
 reports::CollectionAccess PolicyAccess(policy::Engine& engine);
 reports::RowVisible PolicyRowVisible(policy::Engine& engine, bool over_tls);
 
+// The policy's rule for a CLI command acting as a user (`search --as`, `ingest --as`): the
+// engine is opened on the data folder's database when the command runs. `data_dir` is read
+// then (it may still change while options are parsed); `clock` must outlive the factory.
+reports::UserVisibilityFactory PolicyUserVisibility(const std::string& data_dir, const Clock& clock);
+
 class Services {
  public:
   // Opens everything in options.data_dir (creating what is missing). `clock` must outlive it.
@@ -49,24 +56,20 @@ class Services {
   // The handler for every request: tabadul's endpoints under /tabadul/v1/, else TAXII.
   taxii::HttpResponse Handle(const taxii::HttpRequest& request) const { return router_->Handle(request); }
 
-  store::SqliteStore& store() { return *store_; }
+  store::SqliteStore& store() { return runtime_->store(); }
+  Runtime& runtime() { return *runtime_; }
 
  private:
   Services() = default;
 
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<store::SqliteAgreementStore> agreements_;
+  std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<auth::TokenService> tokens_;
   std::unique_ptr<auth::Authenticator> authenticator_;
-  std::unique_ptr<policy::Engine> engine_;
-  std::unique_ptr<audit::DisclosureLog> audit_;
   std::unique_ptr<match::IndicatorService> indicators_;
   std::unique_ptr<reports::SearchService> search_;
   std::unique_ptr<reports::IngestService> ingest_;
   std::unique_ptr<taxii::TaxiiApi> api_;
   std::unique_ptr<taxii::Router> router_;
-  std::unique_ptr<sync::PeerRegistry> peers_;
-  std::unique_ptr<sync::SyncService> sync_;
   std::unique_ptr<sync::Scheduler> sync_scheduler_;  // declared last: stopped first
 };
 

@@ -1,4 +1,4 @@
-#include "match/indicator_fields.h"
+#include "intake/indicator_fields.h"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,9 @@
 #include "stix/validator.h"
 
 namespace tabadul::match {
+using intake::ReadIndicatorFields;
+using intake::ValidateIndicator;
+using intake::IndicatorFields;
 namespace {
 
 using testing::IndicatorJson;
@@ -104,4 +107,4 @@ TEST(ValidateIndicator, RefusesValidUntilNotAfterValidFrom) {
 }
 
 }  // namespace
-}  // namespace tabadul::match
+}  // namespace tabadul::intake

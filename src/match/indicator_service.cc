@@ -2,7 +2,7 @@
 
 #include <shared_mutex>
 
-#include "match/indicator_fields.h"
+#include "intake/indicator_fields.h"
 
 namespace tabadul::match {
 namespace {
@@ -16,13 +16,13 @@ struct StringHash {
 // fields the index needs.
 struct Prepared {
   store::ObjectRow row;
-  std::optional<IndicatorFields> fields;  // nullopt: revoked, not stix, or unreadable
+  std::optional<intake::IndicatorFields> fields;  // nullopt: revoked, not stix, or unreadable
 };
 
 Prepared Prepare(store::ObjectRow row, std::string_view json) {
   Prepared p;
   if (!row.revoked) {
-    auto fields = ReadIndicatorFields(json);
+    auto fields = intake::ReadIndicatorFields(json);
     if (fields.ok() && fields->pattern_type == "stix") p.fields = std::move(fields).value();
   }
   row.json.clear();

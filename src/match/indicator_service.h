@@ -11,7 +11,7 @@
 //   - expiry: queries pass the clock's time, so an indicator stops matching at its valid_until;
 //     catch-ups also reclaim expired entries (IndicatorIndex::RemoveExpired);
 //   - immediacy: OnStored() applies objects as soon as a TAXII POST stored them (ApiHooks
-//     on_stored), without waiting for the next poll.
+//     the write pipeline's observer), without waiting for the next poll.
 // Indicators whose pattern_type is not "stix", or whose pattern does not parse (an import may
 // bypass validation), are remembered but not indexed (stats().unindexed).
 //
@@ -85,7 +85,7 @@ class IndicatorService {
   // Like Refresh() but always polls.
   Result<CollectionIndex*> CatchUp(const std::string& collection_id);
 
-  // Applies newly stored objects (ApiHooks::on_stored). Objects other than indicators are
+  // Applies newly stored objects (an intake::Observer). Objects other than indicators are
   // ignored, and so are collections whose index has not been created yet (their first use
   // reads everything).
   void OnStored(const store::Collection& collection, const std::vector<stix::StixObject>& objects);

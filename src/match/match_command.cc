@@ -118,8 +118,10 @@ int RunMatchCommand(const MatchCommandOptions& options, const std::string& data_
   IndicatorServiceOptions service_options;
   service_options.poll_interval_us = INT64_MAX;
   IndicatorService service(**store, clock, service_options);
+  // Sightings go in through the one write pipeline; this process keeps no index to tell.
+  intake::Pipeline pipeline(**store, clock);
   MatchRequest request{options.collection, options.sightings};
-  auto session = MatchSession::Open(service, **store, clock,
+  auto session = MatchSession::Open(service, **store, pipeline, clock,
                                     visibility ? visibility(**store) : Visibility{},
                                     principal ? &*principal : nullptr, request);
   if (!session.ok()) return Fail(err, session.status());

@@ -103,6 +103,7 @@ json::object HitJson(const MatchHit& h) {
 struct Deps {
   IndicatorService& service;
   store::Store& store;
+  intake::Pipeline& pipeline;
   auth::Authenticator& authenticator;
   const Clock& clock;
   Visibility visibility;
@@ -146,7 +147,7 @@ taxii::HttpResponse Handle(const Deps& d, const taxii::HttpRequest& request) {
   if (!body.ok()) return error(body.status());
   if (body->request.collection.empty()) return error(InvalidArgument("no collection given"));
 
-  auto session = MatchSession::Open(d.service, d.store, d.clock, d.visibility, &*principal,
+  auto session = MatchSession::Open(d.service, d.store, d.pipeline, d.clock, d.visibility, &*principal,
                                     body->request, d.random);
   if (!session.ok()) return error(session.status());
   json::array hits, errors;
@@ -186,11 +187,12 @@ taxii::HttpResponse Handle(const Deps& d, const taxii::HttpRequest& request) {
 }  // namespace
 
 taxii::Handler MakeMatchHandler(IndicatorService& service, store::Store& store,
+                                intake::Pipeline& pipeline,
                                 auth::Authenticator& authenticator, const Clock& clock,
                                 Visibility visibility, MatchHandlerOptions options,
                                 RandomBytes random) {
   auto deps = std::make_shared<const Deps>(
-      Deps{service, store, authenticator, clock, WithDefaults(std::move(visibility), store),
+      Deps{service, store, pipeline, authenticator, clock, WithDefaults(std::move(visibility), store),
            options, std::move(random)});
   return [deps](const taxii::HttpRequest& request) { return Handle(*deps, request); };
 }

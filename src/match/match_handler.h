@@ -36,6 +36,7 @@
 #include "match/indicator_service.h"
 #include "match/sighting.h"
 #include "match/visibility.h"
+#include "intake/pipeline.h"
 #include "store/store.h"
 #include "taxii/server.h"
 
@@ -51,6 +52,7 @@ struct MatchHandlerOptions {
 
 // Every reference must outlive the handler. The handler is thread-safe.
 taxii::Handler MakeMatchHandler(IndicatorService& service, store::Store& store,
+                                intake::Pipeline& pipeline,
                                 auth::Authenticator& authenticator, const Clock& clock,
                                 Visibility visibility = {}, MatchHandlerOptions options = {},
                                 RandomBytes random = SystemRandom());

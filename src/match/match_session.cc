@@ -55,11 +55,11 @@ Result<store::Collection> Resolve(store::Store& store, const Visibility& visibil
 }  // namespace
 
 Result<std::unique_ptr<MatchSession>> MatchSession::Open(
-    IndicatorService& service, store::Store& store, const Clock& clock,
+    IndicatorService& service, store::Store& store, intake::Pipeline& pipeline, const Clock& clock,
     const Visibility& visibility_in, const auth::Principal* principal,
     const MatchRequest& request, RandomBytes random) {
   const Visibility visibility = WithDefaults(visibility_in, store);
-  std::unique_ptr<MatchSession> s(new MatchSession(service, store, clock));
+  std::unique_ptr<MatchSession> s(new MatchSession(service, store, pipeline, clock));
   TABADUL_ASSIGN_OR_RETURN(s->collection_,
                            Resolve(store, visibility, principal, request.collection, false));
   if (!request.sightings_collection.empty()) {
@@ -162,11 +162,12 @@ Result<std::vector<std::string>> MatchSession::StoreSightings() {
     TABADUL_ASSIGN_OR_RETURN(stix::StixObject sighting, MakeSighting(facts, random_));
     objects.push_back(std::move(sighting));
   }
-  TABADUL_ASSIGN_OR_RETURN(auto outcomes, store_.PutObjects(sightings_->id, objects, now_us));
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    if (outcomes[i].kind == store::PutOutcome::Kind::kRefused) {
+  TABADUL_ASSIGN_OR_RETURN(intake::WriteReport written,
+                           pipeline_.Write(*sightings_, std::span<const stix::StixObject>(objects)));
+  for (size_t i = 0; i < written.items.size(); ++i) {
+    if (written.items[i].kind == store::PutOutcome::Kind::kRefused) {
       return FailedPrecondition("sighting of " + std::string(objects[i].id) +
-                                " refused by the store: " + outcomes[i].message);
+                                " refused: " + written.items[i].message);
     }
     ids.push_back(objects[i].id);
   }

@@ -33,6 +33,7 @@
 #include "match/indicator_service.h"
 #include "match/sighting.h"
 #include "match/visibility.h"
+#include "intake/pipeline.h"
 #include "store/store.h"
 
 namespace tabadul::match {
@@ -63,8 +64,10 @@ class MatchSession {
   // PermissionDenied when the principal may read but not write the sightings collection, or is
   // a reader; InvalidArgument for sightings without a principal; the index's errors (Internal).
   // All references must outlive the session.
+  // Sightings are written through `pipeline` (the one way in, writing into `store`).
   static Result<std::unique_ptr<MatchSession>> Open(IndicatorService& service,
-                                                    store::Store& store, const Clock& clock,
+                                                    store::Store& store,
+                                                    intake::Pipeline& pipeline, const Clock& clock,
                                                     const Visibility& visibility,
                                                     const auth::Principal* principal,
                                                     const MatchRequest& request,
@@ -91,8 +94,9 @@ class MatchSession {
     int64_t last_ns = 0;
   };
 
-  MatchSession(IndicatorService& service, store::Store& store, const Clock& clock)
-      : service_(service), store_(store), clock_(clock) {}
+  MatchSession(IndicatorService& service, store::Store& store, intake::Pipeline& pipeline,
+               const Clock& clock)
+      : service_(service), store_(store), pipeline_(pipeline), clock_(clock) {}
   Status MatchJson(size_t item, std::string_view text, int64_t now_ns,
                    std::vector<MatchHit>* hits);
   void Record(size_t item, std::string_view observable, std::string_view kind,
@@ -101,6 +105,7 @@ class MatchSession {
 
   IndicatorService& service_;
   store::Store& store_;
+  intake::Pipeline& pipeline_;
   const Clock& clock_;
   std::optional<auth::Principal> principal_;
   store::Collection collection_;

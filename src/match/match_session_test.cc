@@ -36,12 +36,13 @@ class MatchSessionTest : public ::testing::Test {
 
   Result<std::unique_ptr<MatchSession>> Open(const auth::Principal* p, MatchRequest r,
                                               Visibility v = {}) {
-    return MatchSession::Open(service_, f_.store(), f_.clock(), v, p, r,
+    return MatchSession::Open(service_, f_.store(), pipeline_, f_.clock(), v, p, r,
                               testing::SeededRandom(7));
   }
 
   testing::MatchFixture f_;
   IndicatorService service_{f_.store(), f_.clock()};
+  intake::Pipeline pipeline_{f_.store(), f_.clock()};
 };
 
 TEST_F(MatchSessionTest, MatchesPlainValuesOfEveryKindAndReportsBadLines) {
@@ -247,10 +248,11 @@ TEST(MatchSessionRandomized, HitsAreExactlyTheVisibleMatches) {
                  return row.labels.empty() || row.labels[0] != hidden.at(p.user);
                }};
   IndicatorService service(f.store(), f.clock());
+  intake::Pipeline pipeline(f.store(), f.clock());
   for (const auto& [user, hidden_label] : hidden) {
     auto u = f.store().GetUser(user);
     auth::Principal p{u->name, u->org_id, u->role};
-    auto s = MatchSession::Open(service, f.store(), f.clock(), v, &p, {kIntel, ""});
+    auto s = MatchSession::Open(service, f.store(), pipeline, f.clock(), v, &p, {kIntel, ""});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     for (int i = 0; i < 14; ++i) {
       const std::string value = "10.0.0." + std::to_string(i);

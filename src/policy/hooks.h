@@ -1,7 +1,6 @@
 // The visibility rule as TAXII API hooks: access (which collections a principal sees and how),
-// read_filter (the rule per row, before the limit), rewrite (anonymized attribution) and
-// on_stored (learn posted TLP/IEP marking definitions). validate_object and on_disclosure are
-// left empty: the lead composes them with the audit and pattern modules.
+// read_filter (the rule per row, before the limit) and rewrite (anonymized attribution).
+// on_disclosure is left empty: the runtime composes it with the audit module.
 #pragma once
 
 #include "policy/engine.h"

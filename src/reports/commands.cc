@@ -71,7 +71,8 @@ Result<std::unique_ptr<SearchService>> OpenIndex(store::Store& store, const std:
 }  // namespace
 
 int RunIngestCommand(const std::string& data_dir, const IngestCommandOptions& options,
-                     const Clock& clock, std::istream& in, std::ostream& out, std::ostream& err) {
+                     const Clock& clock, std::istream& in, std::ostream& out, std::ostream& err,
+                     const UserVisibilityFactory& visibility) {
   auto store = store::SqliteStore::Open(data_dir + "/tabadul.db");
   if (!store.ok()) return Fail(err, store.status());
   std::string owner;
@@ -84,9 +85,20 @@ int RunIngestCommand(const std::string& data_dir, const IngestCommandOptions& op
   if (!actor.ok()) return Fail(err, actor.status());
   IngestServiceOptions service_options;
   service_options.access = actor->access;
+  if (!options.as_user.empty()) {
+    // Acting as a user links only what that user may see: the server's rule, never the grants
+    // alone (a grant does not make another organization's objects visible).
+    if (!visibility) return Fail(err, FailedPrecondition("--as needs the policy engine"));
+    auto rule = visibility(**store);
+    if (!rule.ok()) return Fail(err, rule.status());
+    service_options.access = std::move(rule->access);
+    service_options.visible = std::move(rule->visible);
+  }
   service_options.gazetteer_path = data_dir + "/gazetteer.tsv";
-  auto service = IngestService::Create(**store, clock, std::string(text::kDebianPublicSuffixPath),
-                                       service_options);
+  // The report goes in through the one write pipeline; this process keeps no index to tell.
+  intake::Pipeline pipeline(**store, clock);
+  auto service = IngestService::Create(**store, pipeline, clock,
+                                       std::string(text::kDebianPublicSuffixPath), service_options);
   if (!service.ok()) return Fail(err, service.status());
 
   int code = kExitOk;
@@ -216,9 +228,10 @@ void RegisterReportsCommands(CLI::App& app, std::string& data_dir, int& exit_cod
   ingest->add_flag("--dry-run", ingest_options->dry_run, "print the bundle, store nothing");
   ingest->add_flag("--include-flagged", ingest_options->include_flagged,
                    "keep private/documentation addresses and example domains");
-  ingest->callback([ingest_options, &data_dir, &exit_code] {
+  ingest->callback([ingest_options, &data_dir, &exit_code, visibility] {
     SystemClock clock;
-    exit_code = RunIngestCommand(data_dir, *ingest_options, clock, std::cin, std::cout, std::cerr);
+    exit_code = RunIngestCommand(data_dir, *ingest_options, clock, std::cin, std::cout, std::cerr,
+                                 visibility);
   });
 
   auto search_options = std::make_shared<SearchCommandOptions>();

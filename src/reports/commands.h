@@ -60,8 +60,10 @@ struct IngestCommandOptions {
   bool dry_run = false;
   bool include_flagged = false;
 };
+// With as_user, `visibility` is required (the server's rule for entity linking).
 int RunIngestCommand(const std::string& data_dir, const IngestCommandOptions& options,
-                     const Clock& clock, std::istream& in, std::ostream& out, std::ostream& err);
+                     const Clock& clock, std::istream& in, std::ostream& out, std::ostream& err,
+                     const UserVisibilityFactory& visibility = nullptr);
 
 struct SearchCommandOptions {
   std::string query;

@@ -76,9 +76,10 @@ ingest::InputFormat FormatForFileName(std::string_view path) {
   return ingest::InputFormat::kPlain;
 }
 
-IngestService::IngestService(store::Store& store, const Clock& clock, text::PublicSuffixList psl,
-                             IngestServiceOptions options)
+IngestService::IngestService(store::Store& store, intake::Pipeline& pipeline, const Clock& clock,
+                             text::PublicSuffixList psl, IngestServiceOptions options)
     : store_(store),
+      pipeline_(pipeline),
       clock_(clock),
       psl_(std::move(psl)),
       extractor_(psl_),
@@ -89,19 +90,21 @@ IngestService::IngestService(store::Store& store, const Clock& clock, text::Publ
         return options;
       }()) {}
 
-Result<std::unique_ptr<IngestService>> IngestService::Create(store::Store& store, const Clock& clock,
+Result<std::unique_ptr<IngestService>> IngestService::Create(store::Store& store,
+                                                             intake::Pipeline& pipeline,
+                                                             const Clock& clock,
                                                              const std::string& public_suffix_path,
                                                              IngestServiceOptions options) {
   TABADUL_ASSIGN_OR_RETURN(std::string list, ReadFile(public_suffix_path, false));
-  return CreateWithList(store, clock, list, std::move(options));
+  return CreateWithList(store, pipeline, clock, list, std::move(options));
 }
 
 Result<std::unique_ptr<IngestService>> IngestService::CreateWithList(
-    store::Store& store, const Clock& clock, std::string_view public_suffix_text,
-    IngestServiceOptions options) {
+    store::Store& store, intake::Pipeline& pipeline, const Clock& clock,
+    std::string_view public_suffix_text, IngestServiceOptions options) {
   TABADUL_ASSIGN_OR_RETURN(auto psl, text::PublicSuffixList::Parse(public_suffix_text));
   return std::unique_ptr<IngestService>(
-      new IngestService(store, clock, std::move(psl), std::move(options)));
+      new IngestService(store, pipeline, clock, std::move(psl), std::move(options)));
 }
 
 Result<ingest::EntityLinker> IngestService::LinkerFor(
@@ -174,36 +177,18 @@ Result<IngestResult> IngestService::Ingest(const auth::Principal& principal,
 Status IngestService::Store(const auth::Principal& principal, const store::Collection& collection,
                             IngestResult& result) {
   TABADUL_ASSIGN_OR_RETURN(std::vector<stix::StixObject> parsed, ParseBundle(result.bundle_json));
-  std::vector<stix::StixObject> accepted;
-  for (stix::StixObject& object : parsed) {
-    if (options_.validate_object) {
-      Status st = options_.validate_object(principal, collection, object);
-      if (!st.ok()) {
-        if (object.id == result.report_id) return FailedPrecondition("report refused: " + st.message());
-        result.refused.emplace_back(object.id, st.message());
-        continue;
-      }
-    }
-    accepted.push_back(std::move(object));
-  }
-  TABADUL_ASSIGN_OR_RETURN(auto outcomes,
-                           store_.PutObjects(collection.id, accepted, clock_.NowMicros()));
-  std::vector<stix::StixObject> stored;
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    switch (outcomes[i].kind) {
-      case store::PutOutcome::Kind::kAdded:
-        ++result.added;
-        stored.push_back(accepted[i]);
-        break;
-      case store::PutOutcome::Kind::kDuplicate:
-        ++result.duplicates;
-        break;
-      case store::PutOutcome::Kind::kRefused:
-        result.refused.emplace_back(accepted[i].id, outcomes[i].message);
-        break;
+  TABADUL_ASSIGN_OR_RETURN(intake::WriteReport written,
+                           pipeline_.Write(collection, std::span<const stix::StixObject>(parsed)));
+  for (const intake::ItemOutcome& item : written.items) {
+    if (item.kind == store::PutOutcome::Kind::kRefused && item.id == result.report_id) {
+      return FailedPrecondition("report refused: " + item.message);
     }
   }
-  if (options_.on_stored && !stored.empty()) options_.on_stored(collection, stored);
+  result.added = written.added;
+  result.duplicates = written.duplicates;
+  for (const intake::ItemOutcome& item : written.items) {
+    if (item.kind == store::PutOutcome::Kind::kRefused) result.refused.emplace_back(item.id, item.message);
+  }
   return Status::Ok();
 }
 

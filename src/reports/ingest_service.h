@@ -6,9 +6,9 @@
 //      (a collection it can neither read nor write is NotFound, as in TAXII);
 //   2. linking: the named objects visible to the principal (known_entities.h) plus the
 //      operator's gazetteer (restricted to what the principal can see) feed an EntityLinker;
-//   3. the builder makes the bundle; every object is validated with stix::ParseObject and the
-//      optional `validate_object` check (the TAXII API's hook), then stored with PutObjects in
-//      one transaction, and `on_stored` is told (the search index follows);
+//   3. the builder makes the bundle, which goes through the one write pipeline
+//      (intake/pipeline.h: validated like any posted object, stored in one transaction, the
+//      indexes told);
 //   4. with dry_run nothing is stored and the bundle is returned.
 // created_by_ref is the principal's organization.
 //
@@ -27,6 +27,7 @@
 #include "reports/visibility.h"
 #include "stix/object.h"
 #include "store/store.h"
+#include "intake/pipeline.h"
 #include "text/ioc_extractor.h"
 #include "text/public_suffix.h"
 
@@ -38,11 +39,6 @@ struct IngestServiceOptions {
   // The operator's gazetteer file (data_dir/gazetteer.tsv), read at every ingest so edits apply
   // at once; a missing file is no gazetteer. Empty: none.
   std::string gazetteer_path;
-  // Extra validation of each object before storing (e.g. the TAXII hook's validate_object).
-  std::function<Status(const auth::Principal&, const store::Collection&, const stix::StixObject&)>
-      validate_object;
-  // Told of the objects stored (e.g. SearchService::OnStoredHook()).
-  std::function<void(const store::Collection&, const std::vector<stix::StixObject>&)> on_stored;
   // Empty: a CSPRNG (libsodium-free: std::random_device). Tests pass a seeded source.
   ingest::RandomSource random;
 };
@@ -73,13 +69,16 @@ struct IngestResult {
 class IngestService {
  public:
   // Reads the public suffix list from `public_suffix_path` (text::kDebianPublicSuffixPath in
-  // production). InvalidArgument/NotFound when it cannot be read or parsed. `store` and `clock`
-  // must outlive the service.
-  static Result<std::unique_ptr<IngestService>> Create(store::Store& store, const Clock& clock,
+  // production). InvalidArgument/NotFound when it cannot be read or parsed. `store`, `pipeline`
+  // (writing into `store`; the report is stored through it) and `clock` must outlive the service.
+  static Result<std::unique_ptr<IngestService>> Create(store::Store& store,
+                                                       intake::Pipeline& pipeline, const Clock& clock,
                                                        const std::string& public_suffix_path,
                                                        IngestServiceOptions options = {});
   // The same with the list's text.
-  static Result<std::unique_ptr<IngestService>> CreateWithList(store::Store& store, const Clock& clock,
+  static Result<std::unique_ptr<IngestService>> CreateWithList(store::Store& store,
+                                                               intake::Pipeline& pipeline,
+                                                               const Clock& clock,
                                                                std::string_view public_suffix_text,
                                                                IngestServiceOptions options = {});
 
@@ -91,14 +90,15 @@ class IngestService {
   Result<IngestResult> Ingest(const auth::Principal& principal, const IngestRequest& request);
 
  private:
-  IngestService(store::Store& store, const Clock& clock, text::PublicSuffixList psl,
-                IngestServiceOptions options);
+  IngestService(store::Store& store, intake::Pipeline& pipeline, const Clock& clock,
+                text::PublicSuffixList psl, IngestServiceOptions options);
   Result<ingest::EntityLinker> LinkerFor(const auth::Principal& principal,
                                          std::map<std::string, std::string>* technique_refs);
   Status Store(const auth::Principal& principal, const store::Collection& collection,
                IngestResult& result);
 
   store::Store& store_;
+  intake::Pipeline& pipeline_;
   const Clock& clock_;
   const text::PublicSuffixList psl_;
   const text::IndicatorExtractor extractor_;

@@ -35,11 +35,15 @@ class IngestServiceTest : public ::testing::Test {
   }
   std::unique_ptr<IngestService> Service(IngestServiceOptions options = {}) {
     options.random = f_.Random();
-    options.on_stored = [this](const store::Collection& c, const std::vector<stix::StixObject>& o) {
-      stored_calls_++;
-      stored_objects_ += o.size();
-    };
-    auto s = IngestService::CreateWithList(f_.store(), f_.clock(), kPsl, std::move(options));
+    if (!pipeline_) {
+      pipeline_ = std::make_unique<intake::Pipeline>(f_.store(), f_.clock());
+      pipeline_->AddObserver([this](const store::Collection&, const std::vector<stix::StixObject>& o) {
+        stored_calls_++;
+        stored_objects_ += o.size();
+      });
+    }
+    auto s = IngestService::CreateWithList(f_.store(), *pipeline_, f_.clock(), kPsl,
+                                           std::move(options));
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return std::move(s).value();
   }
@@ -59,6 +63,7 @@ class IngestServiceTest : public ::testing::Test {
   Fixture f_;
   int stored_calls_ = 0;
   size_t stored_objects_ = 0;
+  std::unique_ptr<intake::Pipeline> pipeline_;
 };
 
 TEST_F(IngestServiceTest, StoresAValidReportLinkedToVisibleObjects) {
@@ -164,27 +169,6 @@ TEST_F(IngestServiceTest, EveryRefusal) {
   EXPECT_EQ(code("alice", bad_tlp), StatusCode::kInvalidArgument);
   EXPECT_EQ(code("alice", Request("nothing to see here")), StatusCode::kFailedPrecondition);
   EXPECT_EQ(stored_calls_, 0);
-}
-
-TEST_F(IngestServiceTest, ValidateObjectHookRefusesSomeObjects) {
-  IngestServiceOptions options;
-  options.validate_object = [](const auth::Principal&, const store::Collection&,
-                               const stix::StixObject& o) {
-    return o.type == "indicator" ? InvalidArgument("indicators are reviewed first") : Status::Ok();
-  };
-  auto s = Service(options);
-  auto r = s->Ingest(f_.Principal("alice"), Request(kText));
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->refused.size(), 2u);
-  EXPECT_EQ(r->added, r->object_count - 2);
-
-  options.validate_object = [](const auth::Principal&, const store::Collection&,
-                               const stix::StixObject& o) {
-    return o.type == "report" ? InvalidArgument("no reports today") : Status::Ok();
-  };
-  auto s2 = Service(options);
-  EXPECT_EQ(s2->Ingest(f_.Principal("alice"), Request(kText)).status().code(),
-            StatusCode::kFailedPrecondition);
 }
 
 TEST(IngestFormatTest, Names) {

@@ -7,7 +7,7 @@
 // object's latest version and indexes that (or removes the object when it is revoked, deleted,
 // or has nothing to search: no name, description, aliases or value). So only the latest version
 // is ever indexed, whatever order versions arrive in, and a crash between a batch and its
-// commit only repeats that batch. OnStored (the TAXII API's on_stored hook, or ingest) catches
+// commit only repeats that batch. OnStored (an observer of the write pipeline) catches
 // up the one collection at once; StartPolling catches up everything periodically, which also
 // covers writers in other processes (tabadul import, another server).
 //
@@ -96,7 +96,7 @@ class SearchService {
   Status CatchUp();
   Status CatchUpCollection(std::string_view collection_id);
 
-  // The TAXII ApiHooks::on_stored shape. Catches up that collection; a failure is kept in
+  // The intake::Observer shape. Catches up that collection; a failure is kept in
   // last_error() and retried by the next CatchUp.
   void OnStored(const store::Collection& collection, const std::vector<stix::StixObject>& objects);
   std::function<void(const store::Collection&, const std::vector<stix::StixObject>&)> OnStoredHook();

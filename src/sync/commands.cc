@@ -22,34 +22,20 @@ struct Options {
   bool repair = false, no_progress = false;
 };
 
-// Everything a command needs, opened from the data folder.
-struct Env {
-  SystemClock clock;
-  std::unique_ptr<store::SqliteStore> store;
-  std::unique_ptr<PeerRegistry> registry;
-  std::unique_ptr<SyncService> service;
-};
-
-Result<std::unique_ptr<Env>> OpenEnv(const std::string& data_dir) {
-  auto env = std::make_unique<Env>();
-  const std::string path = data_dir + "/tabadul.db";
-  TABADUL_ASSIGN_OR_RETURN(env->store, store::SqliteStore::Open(path));
-  TABADUL_ASSIGN_OR_RETURN(env->registry, PeerRegistry::Open(path));
-  env->service = std::make_unique<SyncService>(*env->store, *env->registry, env->clock);
-  return env;
-}
+using Env = SyncEnv;
 
 class Commands {
  public:
-  Commands(std::string& data_dir, int& exit_code, std::istream& in, std::ostream& out,
-           std::ostream& err)
-      : data_dir_(data_dir), code_(exit_code), in_(in), out_(out), err_(err) {}
+  Commands(std::string& data_dir, int& exit_code, SyncEnvFactory open, std::istream& in,
+           std::ostream& out, std::ostream& err)
+      : data_dir_(data_dir), code_(exit_code), open_(std::move(open)), in_(in), out_(out),
+        err_(err) {}
 
   // Runs `fn` with an opened environment and maps its Status to the exit code.
   template <typename Fn>
   void Run(Fn fn) {
-    auto env = OpenEnv(data_dir_);
-    Status st = env.ok() ? fn(**env) : env.status();
+    auto env = open_(data_dir_);
+    Status st = env.ok() ? fn(*env) : env.status();
     if (!st.ok()) {
       err_ << "tabadul: " << st.message() << std::endl;
       code_ = 1;
@@ -172,19 +158,17 @@ class Commands {
   std::string& data_dir_;
   int& code_;
   std::istream& in_;
+  SyncEnvFactory open_;
   std::ostream& out_;
   std::ostream& err_;
 };
 
 }  // namespace
 
-void RegisterSyncCommands(CLI::App& app, std::string& data_dir, int& exit_code) {
-  RegisterSyncCommands(app, data_dir, exit_code, std::cin, std::cout, std::cerr);
-}
-
-void RegisterSyncCommands(CLI::App& app, std::string& data_dir, int& exit_code, std::istream& in,
-                          std::ostream& out, std::ostream& err) {
-  auto c = std::make_shared<Commands>(data_dir, exit_code, in, out, err);
+void RegisterSyncCommands(CLI::App& app, std::string& data_dir, int& exit_code,
+                          SyncEnvFactory open, std::istream& in, std::ostream& out,
+                          std::ostream& err) {
+  auto c = std::make_shared<Commands>(data_dir, exit_code, std::move(open), in, out, err);
   auto& o = c->o;
   // Keep the command object alive as long as the app: CLI11 copies the callbacks.
   auto bind = [c](Status (Commands::*fn)(Env&)) {

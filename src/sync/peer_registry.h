@@ -31,6 +31,7 @@ struct Peer {
   std::string org_id;   // the remote organization as known in THIS instance (policy decides)
   Credentials credentials;
   std::string ca_file;  // trusted CAs for https; empty = system store
+  std::string default_tlp = "amber";  // made explicit on pulled objects that carry no TLP
   int64_t created_us = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/timestamp.h"
+#include "intake/pipeline.h"
 #include "stix/object_stream.h"
 #include "stix/tlp.h"
 #include "stix/validator.h"
@@ -50,29 +51,11 @@ std::string Envelope(const std::vector<store::ObjectRow>& rows) {
 
 }  // namespace
 
-bool IsTlpRed(const store::Collection& collection, const store::ObjectRow& row) {
-  std::optional<stix::Tlp> level;
-  for (const auto& ref : row.marking_refs) {
-    if (auto t = stix::TlpOfMarkingRef(ref)) {
-      level = level ? stix::MostRestrictive(*level, *t) : *t;
-    }
-  }
-  if (!level) level = stix::ParseTlpName(collection.default_tlp);
-  // An unreadable default is treated as RED: refusing to forward is the safe mistake.
-  return !level || *level == stix::Tlp::kRed;
-}
 
-PushFilter DefaultPushFilter() {
-  return [](const Peer&, const store::Collection& c, const store::ObjectRow& row) {
-    return row.origin.empty() && !IsTlpRed(c, row);
-  };
-}
-
-Replicator::Replicator(store::Store& store, PeerRegistry& registry, const Clock& clock,
-                       SyncHooks hooks, ReplicatorOptions options)
-    : store_(store), registry_(registry), clock_(clock), hooks_(std::move(hooks)),
-      options_(options) {
-  if (!hooks_.push_filter) hooks_.push_filter = DefaultPushFilter();
+Replicator::Replicator(store::Store& store, intake::Pipeline& pipeline, PeerRegistry& registry,
+                       const Clock& clock, SyncHooks hooks, ReplicatorOptions options)
+    : store_(store), pipeline_(pipeline), registry_(registry), clock_(clock),
+      hooks_(std::move(hooks)), options_(options) {
   if (options_.page_size == 0) options_.page_size = 1000;
 }
 
@@ -87,40 +70,36 @@ Status Replicator::StorePage(const Peer& peer, const Subscription& sub, std::str
   if (!stream.ok()) return InvalidArgument("malformed page: " + stream.status().message());
   *more = (*stream)->more();
   *next = std::string((*stream)->next());
-  std::vector<stix::StixObject> objects;
+  std::vector<std::string_view> raw_objects;
   while (true) {
     std::string_view raw;
     auto has = (*stream)->Next(&raw);
     if (!has.ok()) return InvalidArgument("malformed page: " + has.status().message());
     if (!*has) break;
-    auto object = stix::ParseObject(raw);
-    if (!object.ok()) {
-      ++report.refused;
-      Warn(report, stix::ExtractId(raw) + ": " + object.status().message());
-      continue;
-    }
-    objects.push_back(std::move(object).value());
+    raw_objects.push_back(raw);
   }
-  *count = objects.size();
+  *count = raw_objects.size();
   const std::string key = CheckpointKey(sub.id, "pull");
-  if (objects.empty()) {
+  if (raw_objects.empty()) {
     if (!checkpoint.empty()) TABADUL_RETURN_IF_ERROR(store_.SetCheckpoint(key, checkpoint));
     return Status::Ok();
   }
-  store::PutOptions put;
-  put.origin = peer.name;
-  put.checkpoint_key = checkpoint.empty() ? std::string() : key;
-  put.checkpoint_value = checkpoint;
-  TABADUL_ASSIGN_OR_RETURN(auto outcomes,
-                           store_.PutObjects(sub.local_collection, objects, clock_.NowMicros(), put));
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    switch (outcomes[i].kind) {
-      case store::PutOutcome::Kind::kAdded: ++report.stored; break;
-      case store::PutOutcome::Kind::kDuplicate: ++report.duplicates; break;
-      case store::PutOutcome::Kind::kRefused:
-        ++report.refused;
-        Warn(report, objects[i].id + ": " + outcomes[i].message);
-        break;
+  TABADUL_ASSIGN_OR_RETURN(store::Collection local, store_.GetCollection(sub.local_collection));
+  intake::WriteOptions write;
+  write.origin = peer.name;
+  // What the peer's collection implied for unmarked objects becomes explicit here; an
+  // unreadable setting counts as RED (the safe mistake).
+  write.origin_default_tlp = stix::ParseTlpName(peer.default_tlp).value_or(stix::Tlp::kRed);
+  write.checkpoint_key = checkpoint.empty() ? std::string() : key;
+  write.checkpoint_value = checkpoint;
+  TABADUL_ASSIGN_OR_RETURN(intake::WriteReport written,
+                           pipeline_.Write(local, std::span<const std::string_view>(raw_objects), write));
+  report.stored += static_cast<int64_t>(written.added);
+  report.duplicates += static_cast<int64_t>(written.duplicates);
+  report.refused += static_cast<int64_t>(written.refused);
+  for (const intake::ItemOutcome& item : written.items) {
+    if (item.kind == store::PutOutcome::Kind::kRefused) {
+      Warn(report, (item.id.empty() ? std::string("(no id)") : item.id) + ": " + item.message);
     }
   }
   return Status::Ok();
@@ -211,7 +190,8 @@ Status Replicator::Push(const Peer& peer, const Subscription& sub, TaxiiClient& 
   }
   report.cursor = std::to_string(cursor);
   const store::RowFilter filter = [&](const store::ObjectRow& row) {
-    return hooks_.push_filter(peer, collection, row);
+    // No gate, no delivery: a replicator built without a push filter pushes nothing.
+    return hooks_.push_filter && hooks_.push_filter(peer, collection, row);
   };
   while (true) {
     store::ObjectQuery q;
@@ -222,7 +202,13 @@ Status Replicator::Push(const Peer& peer, const Subscription& sub, TaxiiClient& 
     q.limit = options_.page_size;
     TABADUL_ASSIGN_OR_RETURN(store::Page page, store_.QueryObjects(q, filter));
     if (page.rows.empty()) break;
-    if (hooks_.push_disclosure) hooks_.push_disclosure(peer, collection, page.rows);
+    // What the recipient may not learn (e.g. the provider's identity) is rewritten first, and
+    // nothing is sent that the disclosure log has not recorded.
+    if (hooks_.push_rewrite) {
+      for (store::ObjectRow& row : page.rows) hooks_.push_rewrite(peer, collection, row);
+    }
+    if (!hooks_.push_disclosure) return FailedPrecondition("no disclosure log: nothing is pushed");
+    TABADUL_RETURN_IF_ERROR(hooks_.push_disclosure(peer, collection, page.rows));
     TABADUL_ASSIGN_OR_RETURN(RemoteStatus st,
                              client.PostAndWait(api_root, sub.remote_collection,
                                                 Envelope(page.rows), options_.status_wait));

@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "intake/pipeline.h"
 #include "store/store.h"
 #include "sync/peer_registry.h"
 #include "sync/taxii_client.h"
@@ -31,19 +32,20 @@ using PushFilter = std::function<bool(const Peer&, const store::Collection&,
                                       const store::ObjectRow&)>;
 // Records one delivery to a peer (the audit module supplies the real recorder). Called BEFORE
 // the rows are sent, so that no delivery can escape the log; a failed send is then recorded
-// too, which errs on the side of the log.
-using PushDisclosure = std::function<void(const Peer&, const store::Collection&,
-                                          const std::vector<store::ObjectRow>&)>;
+// too, which errs on the side of the log. An error stops the push before anything is sent.
+using PushDisclosure = std::function<Status(const Peer&, const store::Collection&,
+                                            const std::vector<store::ObjectRow>&)>;
+// Rewrites a row that passed the filter before it is sent (attribution the recipient's terms
+// hide), as the TAXII read path does.
+using PushRewrite = std::function<void(const Peer&, const store::Collection&, store::ObjectRow&)>;
 
-// The default filter: forward only rows that were posted here (origin empty: never re-push
-// what came from a peer, since its terms may forbid forwarding) and that are not TLP:RED
-// (an object's own TLP marking, else the collection's default_tlp).
-PushFilter DefaultPushFilter();
-bool IsTlpRed(const store::Collection& collection, const store::ObjectRow& row);
 
 struct SyncHooks {
-  PushFilter push_filter;          // null = DefaultPushFilter()
-  PushDisclosure push_disclosure;  // null = no-op
+  // The gate a pushed row passes (the server's wiring asks the visibility rule for the peer's
+  // organization, use push). Null = nothing is pushed: there is no ungated default.
+  PushFilter push_filter;
+  PushRewrite push_rewrite;        // null = rows go as stored
+  PushDisclosure push_disclosure;  // null = nothing is pushed (no delivery without a record)
 };
 
 struct ReplicatorOptions {
@@ -71,8 +73,9 @@ using Progress = std::function<void(const Subscription&, const RunReport&)>;
 class Replicator {
  public:
   // `store`, `registry` and `clock` must outlive the replicator.
-  Replicator(store::Store& store, PeerRegistry& registry, const Clock& clock, SyncHooks hooks,
-             ReplicatorOptions options = {});
+  // Pulled pages are written through `pipeline` (validated, marked, indexed like any write).
+  Replicator(store::Store& store, intake::Pipeline& pipeline, PeerRegistry& registry,
+             const Clock& clock, SyncHooks hooks, ReplicatorOptions options = {});
 
   // Pulls every version added to the remote collection after the cursor. On failure the
   // cursor stays at the last committed page (nothing half-applied) and `report` says what was
@@ -97,6 +100,7 @@ class Replicator {
                        RunReport& report);
 
   store::Store& store_;
+  intake::Pipeline& pipeline_;
   PeerRegistry& registry_;
   const Clock& clock_;
   SyncHooks hooks_;

@@ -2,10 +2,10 @@
 
 namespace tabadul::sync {
 
-SyncService::SyncService(store::Store& store, PeerRegistry& registry, const Clock& clock,
-                         SyncHooks hooks, ServiceOptions options)
+SyncService::SyncService(store::Store& store, intake::Pipeline& pipeline, PeerRegistry& registry,
+                         const Clock& clock, SyncHooks hooks, ServiceOptions options)
     : store_(store), registry_(registry), clock_(clock), options_(std::move(options)),
-      replicator_(store, registry, clock, std::move(hooks), options_.replicator) {}
+      replicator_(store, pipeline, registry, clock, std::move(hooks), options_.replicator) {}
 
 SubscriptionOutcome SyncService::RunOne(const Peer& peer, const Subscription& sub, bool repair,
                                         const Progress& progress) {

@@ -43,9 +43,10 @@ struct SubscriptionState {
 
 class SyncService {
  public:
-  // `store`, `registry` and `clock` must outlive the service.
-  SyncService(store::Store& store, PeerRegistry& registry, const Clock& clock,
-              SyncHooks hooks = {}, ServiceOptions options = {});
+  // `store`, `pipeline` (writing into `store`), `registry` and `clock` must outlive the
+  // service. Pulls are written through `pipeline`; pushes pass hooks.push_filter (none: no push).
+  SyncService(store::Store& store, intake::Pipeline& pipeline, PeerRegistry& registry,
+              const Clock& clock, SyncHooks hooks = {}, ServiceOptions options = {});
 
   // Runs every subscription (of `peer` when not empty), pulls and pushes, each independently:
   // one failing peer does not stop the others. With `repair`, pull subscriptions then compare

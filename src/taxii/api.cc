@@ -139,9 +139,9 @@ struct TaxiiApi::Context {
   std::optional<auth::Principal> principal;
 };
 
-TaxiiApi::TaxiiApi(store::Store& store, auth::Authenticator& auth, const Clock& clock,
-                   ApiConfig config, ApiHooks hooks)
-    : store_(store), auth_(auth), clock_(clock), config_(std::move(config)),
+TaxiiApi::TaxiiApi(store::Store& store, intake::Pipeline& pipeline, auth::Authenticator& auth,
+                   const Clock& clock, ApiConfig config, ApiHooks hooks)
+    : store_(store), pipeline_(pipeline), auth_(auth), clock_(clock), config_(std::move(config)),
       hooks_(std::move(hooks)) {}
 
 HttpResponse TaxiiApi::Json(Context& ctx, int status, std::string body) const {
@@ -394,7 +394,9 @@ HttpResponse TaxiiApi::ServePage(Context& ctx, const store::Collection& c,
                                  const ObjectFilters& filters, PageItem item) {
   const bool objects = item == PageItem::kObject;
   const bool rewrite = objects && hooks_.rewrite;
-  const bool record = objects && hooks_.on_disclosure;
+  // Every page that names object versions is a disclosure: objects, manifest records (ids,
+  // versions, date_added) and versions lists alike (DESIGN.md "Disclosure").
+  const bool record = static_cast<bool>(hooks_.on_disclosure);
   const RequestInfo info = Info(ctx);
   EnvelopeWriter envelope(item == PageItem::kVersion ? "versions" : "objects", filters.canonical,
                           q.limit);
@@ -534,7 +536,7 @@ HttpResponse TaxiiApi::PostObjects(Context& ctx, const store::Collection& c, sto
   status.user_name = ctx.principal->user;
   status.org_id = ctx.principal->org_id;
   status.request_timestamp_us = now;
-  std::vector<stix::StixObject> valid;
+  std::vector<std::string_view> raw_objects;
   while (true) {
     std::string_view raw;
     auto next = (*stream)->Next(&raw);
@@ -543,45 +545,22 @@ HttpResponse TaxiiApi::PostObjects(Context& ctx, const store::Collection& c, sto
     // nothing is stored, rather than storing a prefix and reporting a failure without an id.
     if (!next.ok()) return Error(ctx, next.status());
     if (!*next) break;
-    auto object = stix::ParseObject(raw);
-    if (!object.ok()) {
-      auto refusal = stix::ParseRefusal(object.status());
-      if (refusal && refusal->rule == "json") {
-        return Error(ctx, InvalidArgument("malformed JSON in the envelope: " +
-                                          object.status().message()));
-      }
-    }
-    if (object.ok() && hooks_.validate_object) {
-      Status extra = hooks_.validate_object(Info(ctx), c, *object);
-      if (!extra.ok()) object = extra;
-    }
-    if (!object.ok()) {
-      status.failures.push_back({stix::ExtractId(raw), "", object.status().message()});
-      continue;
-    }
-    valid.push_back(std::move(object).value());
+    raw_objects.push_back(raw);
   }
-  if (valid.empty() && status.failures.empty()) {
-    return Error(ctx, Unprocessable("the envelope holds no objects"));
-  }
-  auto outcomes = store_.PutObjects(c.id, valid, now);
-  if (!outcomes.ok()) return Error(ctx, outcomes.status());
-  std::vector<stix::StixObject> added;
-  for (size_t i = 0; i < valid.size(); ++i) {
-    const auto& o = (*outcomes)[i];
-    std::string version = valid[i].version().empty() ? FormatTaxiiTimestamp(o.date_added_us)
-                                                     : valid[i].version();
+  if (raw_objects.empty()) return Error(ctx, Unprocessable("the envelope holds no objects"));
+  intake::WriteOptions options;
+  options.refuse_batch_on_malformed_json = true;
+  auto report = pipeline_.Write(c, std::span<const std::string_view>(raw_objects), options);
+  if (!report.ok()) return Error(ctx, report.status());
+  for (const intake::ItemOutcome& o : report->items) {
+    std::string version = !o.version.empty() ? o.version
+                          : FormatTaxiiTimestamp(o.date_added_us ? o.date_added_us : now);
     if (o.kind == store::PutOutcome::Kind::kRefused) {
-      status.failures.push_back({valid[i].id, version, o.message});
+      status.failures.push_back({o.id, std::move(version), o.message});
     } else {
-      status.successes.push_back({valid[i].id, version, {}});
-      if (o.kind == store::PutOutcome::Kind::kAdded) added.push_back(valid[i]);
+      status.successes.push_back({o.id, std::move(version), {}});
     }
   }
-  for (auto& f : status.failures) {
-    if (f.version.empty()) f.version = FormatTaxiiTimestamp(now);
-  }
-  if (!added.empty() && hooks_.on_stored) hooks_.on_stored(c, added);
   if (Status st = store_.PutStatus(status); !st.ok()) return Error(ctx, st);
   // The status resource, as GET .../status/{id}/ will show it.
   HttpResponse resp = GetStatus(ctx, status.id);

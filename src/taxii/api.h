@@ -17,6 +17,7 @@
 
 #include "auth/authenticator.h"
 #include "common/clock.h"
+#include "intake/pipeline.h"
 #include "store/sqlite_audit.h"
 #include "store/store.h"
 #include "stix/object.h"
@@ -44,8 +45,9 @@ struct RequestInfo {
   const std::string& path;
 };
 
-// Extension points used by later modules (visibility, audit, indicator checks). Each may be
-// empty; then the core behaviour applies (grants only, no audit, STIX validation only).
+// Extension points used by later modules (visibility, audit). Each may be empty; then the core
+// behaviour applies (grants only, no audit). Writes have no hooks: a POST hands its objects to
+// the one write pipeline (intake/pipeline.h), which validates, stores and notifies.
 struct ApiHooks {
   // What a principal may do with a collection. Default: the user's stored grant. A result of
   // {false, false} makes the collection invisible (404, absent from the list).
@@ -55,11 +57,8 @@ struct ApiHooks {
   // May rewrite a visible row's JSON before it is delivered (e.g. replace created_by_ref when
   // attribution must not be kept). Runs only on rows that passed read_filter.
   std::function<void(const RequestInfo&, const store::Collection&, store::ObjectRow&)> rewrite;
-  // Extra validation of a posted object (e.g. indicator patterns). A failure is reported in the
-  // status resource with its message and the object is not stored.
-  std::function<Status(const RequestInfo&, const store::Collection&, const stix::StixObject&)>
-      validate_object;
-  // Called after a page delivering objects has been built and before it is sent, with the
+  // Called after a page naming object versions (objects, manifest or versions) is built and
+  // before it is sent, with the
   // delivered (id, version, agreement) items in page order, each item's agreement being the
   // note read_filter left on its row (store::ObjectRow::disclosed_under; empty without a filter);
   // not called for a page that delivers nothing.
@@ -68,15 +67,13 @@ struct ApiHooks {
   std::function<Status(const RequestInfo&, const store::Collection&,
                        store::AuditItemList delivered)>
       on_disclosure;
-  // Objects newly stored by a POST (for indexes that follow the store).
-  std::function<void(const store::Collection&, const std::vector<stix::StixObject>&)> on_stored;
 };
 
 class TaxiiApi {
  public:
-  // `store`, `auth` and `clock` must outlive the API.
-  TaxiiApi(store::Store& store, auth::Authenticator& auth, const Clock& clock, ApiConfig config,
-           ApiHooks hooks = {});
+  // `store`, `pipeline` (writing into `store`), `auth` and `clock` must outlive the API.
+  TaxiiApi(store::Store& store, intake::Pipeline& pipeline, auth::Authenticator& auth,
+           const Clock& clock, ApiConfig config, ApiHooks hooks = {});
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -101,7 +98,8 @@ class TaxiiApi {
   // version string.
   enum class PageItem { kObject, kManifestRecord, kVersion };
   // Reads one page of `q` (filtered by `visible` before the limit) straight into its envelope:
-  // rewrite and on_disclosure hooks apply to kObject pages; headers per §5.3-5.4.
+  // the rewrite hook applies to kObject pages, on_disclosure to every page that delivers
+  // something (objects, manifest records, versions); headers per §5.3-5.4.
   HttpResponse ServePage(Context& ctx, const store::Collection& c, const store::ObjectQuery& q,
                          const store::RowFilter& visible, const ObjectFilters& filters,
                          PageItem item);
@@ -113,6 +111,7 @@ class TaxiiApi {
   HttpResponse Error(Context& ctx, const Status& st) const;
 
   store::Store& store_;
+  intake::Pipeline& pipeline_;
   auth::Authenticator& auth_;
   const Clock& clock_;
   const ApiConfig config_;

@@ -55,6 +55,7 @@ class ApiPageTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     store_ = std::move(store::SqliteStore::Open((dir_ / "tabadul.db").string())).value();
+    pipeline_ = std::make_unique<intake::Pipeline>(*store_, clock_);
     ASSERT_TRUE(store_->CreateOrganization({kOrg, "acme", kStart}).ok());
     ASSERT_TRUE(store_->CreateUser({"u", kOrg, store::Role::kReader, *hash_, kStart}).ok());
     store::Collection c;
@@ -143,6 +144,7 @@ class ApiPageTest : public ::testing::Test {
   fs::path dir_;
   std::unique_ptr<store::SqliteStore> store_;
   FakeClock clock_{kStart + 1'000'000};
+  std::unique_ptr<intake::Pipeline> pipeline_;
   int filtered_ = 0;
   std::vector<std::string> rewritten_;
   std::vector<std::string> disclosed_;
@@ -151,7 +153,7 @@ class ApiPageTest : public ::testing::Test {
 
 TEST_F(ApiPageTest, ObjectsPagesAreExactAndPageToTheEnd) {
   auth::Authenticator authenticator(*store_, clock_);
-  TaxiiApi api(*store_, authenticator, clock_, ApiConfig{}, Hooks());
+  TaxiiApi api(*store_, *pipeline_, authenticator, clock_, ApiConfig{}, Hooks());
   const auto all = Visible({});  // latest versions, visible
   ASSERT_EQ(all.size(), 19u);    // 23 objects minus 3, 7, 13, 17
   std::vector<std::string> delivered;
@@ -196,7 +198,7 @@ TEST_F(ApiPageTest, ObjectsPagesAreExactAndPageToTheEnd) {
 
 TEST_F(ApiPageTest, FilterAppliesBeforeTheLimit) {
   auth::Authenticator authenticator(*store_, clock_);
-  TaxiiApi api(*store_, authenticator, clock_, ApiConfig{}, Hooks());
+  TaxiiApi api(*store_, *pipeline_, authenticator, clock_, ApiConfig{}, Hooks());
   // A page of 4 reaches past hidden object 3 and is still full (object 4's latest version was
   // added last, so the fourth visible row is object 5).
   HttpResponse r = Get(api, "/objects/?limit=4");
@@ -212,7 +214,7 @@ TEST_F(ApiPageTest, FilterAppliesBeforeTheLimit) {
 // none of the objects; the same page is served once recording works again.
 TEST_F(ApiPageTest, AnUnrecordedDeliveryIsNotSent) {
   auth::Authenticator authenticator(*store_, clock_);
-  TaxiiApi api(*store_, authenticator, clock_, ApiConfig{}, Hooks());
+  TaxiiApi api(*store_, *pipeline_, authenticator, clock_, ApiConfig{}, Hooks());
   disclosure_status_ = Internal("disk full");
   HttpResponse r = Get(api, "/objects/?limit=4");
   EXPECT_EQ(r.status, 500);
@@ -227,7 +229,7 @@ TEST_F(ApiPageTest, AnUnrecordedDeliveryIsNotSent) {
 
 TEST_F(ApiPageTest, WithoutHooksTheStoredJsonIsServedAsIs) {
   auth::Authenticator authenticator(*store_, clock_);
-  TaxiiApi api(*store_, authenticator, clock_, ApiConfig{});
+  TaxiiApi api(*store_, *pipeline_, authenticator, clock_, ApiConfig{});
   store::ObjectQuery q;
   q.collection_id = kCollection;
   q.with_json = true;
@@ -242,7 +244,7 @@ TEST_F(ApiPageTest, WithoutHooksTheStoredJsonIsServedAsIs) {
 
 TEST_F(ApiPageTest, ManifestAndVersionsPagesAreExact) {
   auth::Authenticator authenticator(*store_, clock_);
-  TaxiiApi api(*store_, authenticator, clock_, ApiConfig{}, Hooks());
+  TaxiiApi api(*store_, *pipeline_, authenticator, clock_, ApiConfig{}, Hooks());
   const auto rows = Visible({});
   HttpResponse m = Get(api, "/manifest/?limit=3");
   std::vector<store::ObjectRow> first(rows.begin(), rows.begin() + 3);
@@ -255,7 +257,10 @@ TEST_F(ApiPageTest, ManifestAndVersionsPagesAreExact) {
   }
   EXPECT_EQ(m.body, expected + "]}");
   EXPECT_TRUE(rewritten_.empty());  // the manifest carries no JSON to rewrite
-  EXPECT_TRUE(disclosed_.empty());  // and discloses no object
+  // but names object versions: a disclosure of exactly the page's rows (DESIGN.md).
+  ASSERT_EQ(disclosed_.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_NE(disclosed_[i].find(first[i].id), std::string::npos);
+  disclosed_.clear();
 
   store::VersionMatch all_versions{.all = true};
   store::ObjectQuery q;
@@ -269,7 +274,8 @@ TEST_F(ApiPageTest, ManifestAndVersionsPagesAreExact) {
                         "\",\"" + versions[1].version + "\"]}");
   HttpResponse rest = Get(api, "/objects/" + ObjectId(4) + "/versions/?next=" + NextOf(v));
   EXPECT_EQ(rest.body, "{\"more\":false,\"versions\":[\"" + versions[2].version + "\"]}");
-  EXPECT_TRUE(disclosed_.empty());
+  EXPECT_EQ(disclosed_.size(), 3u);  // the two versions pages: 2 + 1 versions
+  disclosed_.clear();
 
   // One object, all its versions: rewritten and disclosed.
   HttpResponse o = Get(api, "/objects/" + ObjectId(4) + "/?match[version]=all");

@@ -42,7 +42,7 @@ class MatchDisclosureTest : public ::testing::Test {
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(log).value();
     handler_ = MakeMatchHandler(
-        *service_, f_.store(), *authenticator_, f_.clock(), {},
+        *service_, f_.store(), pipeline_, *authenticator_, f_.clock(), {},
         MatchHandlerOptions{.max_items = 100, .record_disclosure = Recorder()},
         testing::SeededRandom(3));
   }
@@ -94,6 +94,7 @@ class MatchDisclosureTest : public ::testing::Test {
   testing::MatchFixture f_;
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<IndicatorService> service_;
+  intake::Pipeline pipeline_{f_.store(), f_.clock()};
   std::unique_ptr<audit::DisclosureLog> log_;
   taxii::Handler handler_;
 };

@@ -43,15 +43,14 @@ class MatchHttpTest : public ::testing::Test {
     // Polls at most hourly: a posted indicator can only match at once through on_stored.
     service_ = std::make_unique<IndicatorService>(
         f_.store(), f_.clock(), IndicatorServiceOptions{.poll_interval_us = 3'600'000'000LL});
-    taxii::ApiHooks hooks;
-    hooks.validate_object = ValidateObjectHook();
-    hooks.on_stored = OnStoredHook(*service_);
-    api_ = std::make_unique<taxii::TaxiiApi>(f_.store(), *authenticator_, f_.clock(),
-                                             taxii::ApiConfig{}, hooks);
+    pipeline_ = std::make_unique<intake::Pipeline>(f_.store(), f_.clock());
+    pipeline_->AddObserver(OnStoredHook(*service_));
+    api_ = std::make_unique<taxii::TaxiiApi>(f_.store(), *pipeline_, *authenticator_, f_.clock(),
+                                             taxii::ApiConfig{});
     router_ = std::make_unique<taxii::Router>(
         [this](const taxii::HttpRequest& r) { return api_->Handle(r); });
     router_->Mount(std::string(kMatchPath),
-                   MakeMatchHandler(*service_, f_.store(), *authenticator_, f_.clock(), {},
+                   MakeMatchHandler(*service_, f_.store(), *pipeline_, *authenticator_, f_.clock(), {},
                                     MatchHandlerOptions{.max_items = 5},
                                     testing::SeededRandom(3)));
     server_ = std::make_unique<taxii::Server>(
@@ -81,6 +80,7 @@ class MatchHttpTest : public ::testing::Test {
   testing::MatchFixture f_;
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<IndicatorService> service_;
+  std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<taxii::TaxiiApi> api_;
   std::unique_ptr<taxii::Router> router_;
   std::unique_ptr<taxii::Server> server_;

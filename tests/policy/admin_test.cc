@@ -87,7 +87,8 @@ class AdminTest : public ::testing::Test {
     tokens_ = std::make_unique<auth::TokenService>(*store_, *agreements_, clock_);
     auto hooks = MakeHooks(*engine_);
     ASSERT_TRUE(hooks.ok());
-    api_ = std::make_unique<taxii::TaxiiApi>(*store_, *passwords_, clock_, taxii::ApiConfig{},
+    pipeline_ = std::make_unique<intake::Pipeline>(*store_, clock_);
+    api_ = std::make_unique<taxii::TaxiiApi>(*store_, *pipeline_, *passwords_, clock_, taxii::ApiConfig{},
                                              std::move(hooks).value());
     router_ = std::make_unique<taxii::Router>(
         [this](const taxii::HttpRequest& r) { return api_->Handle(r); });
@@ -152,6 +153,7 @@ class AdminTest : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<auth::Authenticator> passwords_;
   std::unique_ptr<auth::TokenService> tokens_;
+  std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<taxii::TaxiiApi> api_;
   std::unique_ptr<taxii::Router> router_;
   std::unique_ptr<taxii::Server> server_;

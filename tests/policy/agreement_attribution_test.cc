@@ -100,7 +100,8 @@ class AgreementAttributionTest : public ::testing::Test {
     auto hooks = policy::MakeHooks(*engine_);
     ASSERT_TRUE(hooks.ok());
     hooks->on_disclosure = audit::MakeDisclosureHook(*log_);
-    api_ = std::make_unique<taxii::TaxiiApi>(*store_, *auth_, clock_, taxii::ApiConfig{},
+    pipeline_ = std::make_unique<intake::Pipeline>(*store_, clock_);
+    api_ = std::make_unique<taxii::TaxiiApi>(*store_, *pipeline_, *auth_, clock_, taxii::ApiConfig{},
                                              std::move(hooks).value());
 
     const std::string pattern =
@@ -174,6 +175,7 @@ class AgreementAttributionTest : public ::testing::Test {
   std::unique_ptr<policy::AgreementService> service_;
   std::unique_ptr<audit::DisclosureLog> log_;
   std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<taxii::TaxiiApi> api_;
 };
 

@@ -293,6 +293,7 @@ struct Batch {
   std::unique_ptr<store::SqliteAgreementStore> agreements;
   std::unique_ptr<policy::Engine> engine;
   std::unique_ptr<policy::AgreementService> service;
+  std::unique_ptr<intake::Pipeline> pipeline;
   std::unique_ptr<taxii::TaxiiApi> api;
   std::vector<OracleCollection> collections;  // every collection of this batch
 };
@@ -340,7 +341,8 @@ class PropertyTest : public ::testing::Test {
     b.service = std::make_unique<policy::AgreementService>(*b.engine);
     auto hooks = policy::MakeHooks(*b.engine);
     EXPECT_TRUE(hooks.ok());
-    b.api = std::make_unique<taxii::TaxiiApi>(*b.store, *auth_, clock_, taxii::ApiConfig{},
+    b.pipeline = std::make_unique<intake::Pipeline>(*b.store, clock_);
+    b.api = std::make_unique<taxii::TaxiiApi>(*b.store, *b.pipeline, *auth_, clock_, taxii::ApiConfig{},
                                               std::move(hooks).value());
     // Marking definitions arrive like any object: posted through the API (on_stored hook).
     store::Collection defs;

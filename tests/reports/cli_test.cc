@@ -1,4 +1,5 @@
 // `tabadul ingest` and `tabadul search` through CLI11 parsing, as app.cc registers them.
+#include "cli/services.h"
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
@@ -23,7 +24,10 @@ CliRun RunCli(std::string data_dir, std::vector<std::string> args, const std::st
   CLI::App app{"tabadul"};
   app.require_subcommand(1);
   CliRun run;
-  RegisterReportsCommands(app, data_dir, run.code);
+  static SystemClock clock;
+  // The wiring `tabadul` itself uses: `--as` applies the policy engine's rule.
+  RegisterReportsCommands(app, data_dir, run.code, nullptr,
+                          cli::PolicyUserVisibility(data_dir, clock));
   std::vector<const char*> argv = {"tabadul"};
   for (const std::string& a : args) argv.push_back(a.c_str());
   std::ostringstream out, err;

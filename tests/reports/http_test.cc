@@ -27,15 +27,15 @@ class ReportsHttpTest : public ::testing::Test {
     f_ = std::make_unique<testing::Fixture>("http", /*with_passwords=*/true);
     authenticator_ = std::make_unique<auth::Authenticator>(f_->store(), f_->clock());
     search_ = std::move(SearchService::Open(f_->store(), f_->dir() + "/search")).value();
+    pipeline_ = std::make_unique<intake::Pipeline>(f_->store(), f_->clock());
+    pipeline_->AddObserver(search_->OnStoredHook());
     IngestServiceOptions ingest_options;
-    ingest_options.on_stored = search_->OnStoredHook();
     ingest_options.random = f_->Random();
-    ingest_ = std::move(IngestService::CreateWithList(f_->store(), f_->clock(), kPsl, ingest_options))
+    ingest_ = std::move(IngestService::CreateWithList(f_->store(), *pipeline_, f_->clock(), kPsl,
+                                                      ingest_options))
                   .value();
-    taxii::ApiHooks hooks;
-    hooks.on_stored = search_->OnStoredHook();
-    api_ = std::make_unique<taxii::TaxiiApi>(f_->store(), *authenticator_, f_->clock(),
-                                             taxii::ApiConfig{}, hooks);
+    api_ = std::make_unique<taxii::TaxiiApi>(f_->store(), *pipeline_, *authenticator_, f_->clock(),
+                                             taxii::ApiConfig{});
     router_ = std::make_unique<taxii::Router>(
         [this](const taxii::HttpRequest& r) { return api_->Handle(r); });
     router_->Mount(kIngestPath, MakeIngestHandler(*ingest_, *authenticator_));
@@ -79,6 +79,7 @@ class ReportsHttpTest : public ::testing::Test {
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<SearchService> search_;
   std::unique_ptr<IngestService> ingest_;
+  std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<taxii::TaxiiApi> api_;
   std::unique_ptr<taxii::Router> router_;
   std::unique_ptr<taxii::Server> server_;

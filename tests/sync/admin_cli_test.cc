@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "instance.h"
+#include "cli/runtime.h"
 #include "sync/commands.h"
 
 namespace tabadul::sync::testing {
@@ -83,7 +84,13 @@ CliResult Cli(const std::string& data_dir, std::vector<std::string> args,
   int code = 0;
   std::istringstream in(stdin_text);
   std::ostringstream out, err;
-  RegisterSyncCommands(app, dir, code, in, out, err);
+  // The real wiring: the CLI's sync runs on the server's runtime (cli/runtime.h).
+  SystemClock clock;
+  RegisterSyncCommands(app, dir, code, [&clock](const std::string& d) -> Result<SyncEnv> {
+    TABADUL_ASSIGN_OR_RETURN(auto opened, cli::Runtime::Open({.data_dir = d}, clock));
+    std::shared_ptr<cli::Runtime> rt = std::move(opened);
+    return SyncEnv{&rt->store(), &rt->peers(), &rt->sync(), rt};
+  }, in, out, err);
   args.insert(args.begin(), "tabadul");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -46,8 +46,10 @@ Instance::Instance(const std::string& name, taxii::Handler replace_taxii)
   EXPECT_TRUE(store_->CreateUser({"admin", org_id_, store::Role::kAdmin, PasswordHash(), 0}).ok());
   EXPECT_TRUE(store_->CreateUser({"sync", org_id_, store::Role::kPublisher, PasswordHash(), 0}).ok());
   auth_ = std::make_unique<auth::Authenticator>(*store_, clock_);
-  api_ = std::make_unique<taxii::TaxiiApi>(*store_, *auth_, clock_, taxii::ApiConfig{});
-  service_ = std::make_unique<SyncService>(*store_, *registry_, clock_, SyncHooks{}, FastOptions());
+  pipeline_ = std::make_unique<intake::Pipeline>(*store_, clock_);
+  api_ = std::make_unique<taxii::TaxiiApi>(*store_, *pipeline_, *auth_, clock_, taxii::ApiConfig{});
+  service_ = std::make_unique<SyncService>(*store_, *pipeline_, *registry_, clock_,
+                                           MechanismHooks(), FastOptions());
   taxii::Handler taxii = replace_taxii_ ? replace_taxii_
                                         : [this](const taxii::HttpRequest& r) {
                                             return api_->Handle(r);

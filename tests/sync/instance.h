@@ -67,6 +67,17 @@ class Instance {
   store::SqliteStore& store() { return *store_; }
   PeerRegistry& registry() { return *registry_; }
   SyncService& service() { return *service_; }
+  intake::Pipeline& pipeline() { return *pipeline_; }
+  // Hooks for tests of the replication mechanism alone: every row may be pushed, and records
+  // are accepted without a log. The gate itself (the visibility rule, the disclosure log) is
+  // tested through cli::Runtime in tests/sync/gate_test.cc and tests/policy.
+  static SyncHooks MechanismHooks() {
+    SyncHooks h;
+    h.push_filter = [](const Peer&, const store::Collection&, const store::ObjectRow&) { return true; };
+    h.push_disclosure = [](const Peer&, const store::Collection&,
+                           const std::vector<store::ObjectRow>&) { return Status::Ok(); };
+    return h;
+  }
   void set_faults(Faults f) {
     std::lock_guard l(faults_mu_);
     faults_ = std::move(f);
@@ -84,6 +95,7 @@ class Instance {
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<PeerRegistry> registry_;
   std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<taxii::TaxiiApi> api_;
   std::unique_ptr<SyncService> service_;
   std::unique_ptr<taxii::Router> router_;

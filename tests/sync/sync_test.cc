@@ -11,7 +11,9 @@
 #include <random>
 #include <thread>
 
+#include "cli/runtime.h"
 #include "common/timestamp.h"
+#include "policy/agreement_service.h"
 #include "instance.h"
 #include "taxii/errors.h"
 
@@ -115,31 +117,67 @@ TEST(SyncTest, RepairRemovesWhatTheRemoteDeletedAndFetchesWhatIsMissing) {
   EXPECT_EQ(st->repaired_total, 3);
 }
 
-TEST(SyncTest, ChainDoesNotForwardWhatCameFromAPeerNorTlpRed) {
+// Bravo runs on the runtime that `tabadul serve` and `tabadul sync` both open (cli::Runtime):
+// its pushes pass the visibility rule for the peer's organization and are recorded.
+TEST(SyncTest, PushesPassTheGateAndWhatCameFromAPeerIsNotForwarded) {
   Instance a("alpha"), b("bravo"), c("charlie");
-  std::string ca = a.NewCollection("alpha intel");
-  std::string cb = b.NewCollection("bravo hub", "green");
+  std::string ca = a.NewCollection("alpha intel");           // AMBER by default, unmarked objects
+  std::string cb = b.NewCollection("bravo hub", "clear");    // bravo's default: CLEAR
   std::string cc = c.NewCollection("from bravo");
   a.Post(ca, Indicators(0, 30));
-  b.Post(cb, Indicators(100, 110));                     // bravo's own, GREEN by default
+  b.Post(cb, Indicators(100, 110));                     // bravo's own, CLEAR by default
   b.Post(cb, Indicators(200, 203, TlpRed()));           // bravo's own, RED: never pushed
   b.Post(cb, Indicators(300, 302, TlpGreen()));
   b.Subscribe(a, Direction::kPull, ca, cb);
   b.Subscribe(c, Direction::kPush, cc, cb);
-  RunOk(b);  // pull first (subscription order), then push
+  auto opened = cli::Runtime::Open({.data_dir = b.dir()}, b.clock());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  cli::Runtime& rt = **opened;
+  auto pulled = rt.sync().Run("alpha");
+  ASSERT_TRUE(pulled.ok() && (*pulled)[0].status.ok());
   EXPECT_EQ(b.Count(cb), 30u + 10 + 3 + 2);
+
+  // No agreement from bravo to charlie's organization: nothing goes, whatever the subscription.
+  auto none = rt.sync().Run("charlie");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ((*none)[0].report.pushed, 0);
+  EXPECT_TRUE(c.Versions(cc).empty());
+
+  // An agreement up to GREEN: bravo's own CLEAR and GREEN objects go; its RED ones do not, nor
+  // alpha's, which arrived unmarked from an AMBER collection and were made AMBER on arrival
+  // (and came from a peer whose terms do not let bravo pass them on).
+  ASSERT_TRUE(b.store().CreateOrganization({c.org_id(), "charlie-org", kStartMicros}).ok());
+  policy::AgreementService agreements(rt.engine());
+  policy::Agreement g;
+  g.name = "bravo-to-charlie";
+  g.provider_org = b.org_id();
+  g.recipients = {c.org_id()};
+  g.collections = {cb};
+  g.max_tlp = stix::Tlp::kGreen;
+  ASSERT_TRUE(agreements.Add(g, "test").ok());
+  auto outcomes = rt.sync().Run("charlie");
+  ASSERT_TRUE(outcomes.ok());
+  ASSERT_TRUE((*outcomes)[0].status.ok()) << (*outcomes)[0].status.ToString();
   std::set<std::string> expected;
   for (int i = 100; i < 110; ++i) expected.insert(IndicatorId(i) + "|2024-01-01T00:00:00.000Z");
   for (int i = 300; i < 302; ++i) expected.insert(IndicatorId(i) + "|2024-01-01T00:00:00.000Z");
   EXPECT_EQ(c.Versions(cc), expected);
+  // Every pushed version is in bravo's disclosure log, under the agreement.
+  ASSERT_TRUE(rt.log().Flush().ok());
+  auto who = rt.log().WhoReceived(IndicatorId(100));
+  ASSERT_TRUE(who.ok()) << who.status().ToString();
+  ASSERT_EQ(who->size(), 1u);
+  auto red = rt.log().WhoReceived(IndicatorId(200));
+  ASSERT_TRUE(red.ok());
+  EXPECT_TRUE(red->empty());
 
   // Deleting a RED object (never delivered) sends nothing; deleting a delivered one does.
   ASSERT_TRUE(b.store().DeleteObject(cb, IndicatorId(200), store::VersionMatch{.all = true}).ok());
   ASSERT_TRUE(b.store().DeleteObject(cb, IndicatorId(100), store::VersionMatch{.all = true}).ok());
   int64_t before = c.requests();
-  auto outcomes = b.service().Run("charlie");
-  ASSERT_TRUE(outcomes.ok());
-  EXPECT_EQ((*outcomes)[0].report.deletions, 1);
+  auto again = rt.sync().Run("charlie");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)[0].report.deletions, 1);
   // Discovery, then exactly one DELETE: no request ever names the RED object.
   EXPECT_EQ(c.requests() - before, 2);
   expected.erase(IndicatorId(100) + "|2024-01-01T00:00:00.000Z");
@@ -163,8 +201,10 @@ TEST(SyncTest, ACustomPushFilterAndDisclosureAreHonoured) {
       disclosed.push_back(p.org_id + " " + r.id);
       EXPECT_EQ(r.disclosed_under, r.id < IndicatorId(5) ? "first-five@v1" : "") << r.id;
     }
+    return Status::Ok();
   };
-  SyncService service(a.store(), a.registry(), a.clock(), hooks, Instance::FastOptions(4));
+  SyncService service(a.store(), a.pipeline(), a.registry(), a.clock(), hooks,
+                      Instance::FastOptions(4));
   a.Subscribe(b, Direction::kPush, cb, ca);
   auto outcomes = service.Run();
   ASSERT_TRUE(outcomes.ok());
@@ -208,7 +248,8 @@ TEST(SyncTest, KilledPullerResumesWithoutLossOrDuplicates) {
       auto registry = PeerRegistry::Open(b.dir() + "/tabadul.db");
       if (!store.ok() || !registry.ok()) _exit(3);
       FakeClock clock(kStartMicros);
-      SyncService child(**store, **registry, clock, {}, Instance::FastOptions(25));
+      intake::Pipeline pipeline(**store, clock);
+      SyncService child(**store, pipeline, **registry, clock, {}, Instance::FastOptions(25));
       auto r = child.Run();
       _exit(r.ok() ? 0 : 4);
     }

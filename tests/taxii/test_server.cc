@@ -161,7 +161,8 @@ Status TestServer::Start() {
   config.max_content_length = options_.max_content_length;
   config.max_page_size = options_.max_page_size;
   config.public_discovery = options_.public_discovery;
-  api_ = std::make_unique<TaxiiApi>(*store_, *auth_, clock_, config);
+  pipeline_ = std::make_unique<intake::Pipeline>(*store_, clock_);
+  api_ = std::make_unique<TaxiiApi>(*store_, *pipeline_, *auth_, clock_, config);
 
   ServerOptions so;
   so.host = "127.0.0.1";

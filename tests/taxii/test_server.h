@@ -86,6 +86,7 @@ class TestServer {
   FakeClock clock_{kStartMicros};
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<TaxiiApi> api_;
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;

@@ -1,5 +1,5 @@
 // What matching needs from a STIX indicator, read from its JSON, and the check a server applies
-// to an indicator before storing it (ApiHooks::validate_object).
+// to an indicator before storing it (the write pipeline's validation, intake/pipeline.h).
 //
 // Pure functions of their input; no I/O, no clock. Thread-safe.
 #pragma once
@@ -12,7 +12,7 @@
 #include "pattern/indicator_index.h"
 #include "stix/object.h"
 
-namespace tabadul::match {
+namespace tabadul::intake {
 
 struct IndicatorFields {
   std::string name;          // "" when absent
@@ -35,4 +35,4 @@ Result<IndicatorFields> ReadIndicatorFields(std::string_view json);
 //   "[property-value] valid_until: must be later than valid_from"
 Status ValidateIndicator(const stix::StixObject& object);
 
-}  // namespace tabadul::match
+}  // namespace tabadul::intake

@@ -1,11 +1,11 @@
-#include "match/indicator_fields.h"
+#include "intake/indicator_fields.h"
 
 #include <boost/json.hpp>
 
 #include "common/timestamp.h"
 #include "pattern/parser.h"
 
-namespace tabadul::match {
+namespace tabadul::intake {
 namespace {
 
 namespace json = boost::json;
@@ -65,4 +65,4 @@ Status ValidateIndicator(const stix::StixObject& object) {
   return Status::Ok();
 }
 
-}  // namespace tabadul::match
+}  // namespace tabadul::intake

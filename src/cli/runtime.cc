@@ -1,0 +1,78 @@
+#include "cli/runtime.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "audit/audit_cli.h"
+#include "audit/disclosure_hook.h"
+
+namespace tabadul::cli {
+
+Runtime::~Runtime() {
+  if (audit_) (void)audit_->Flush();
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options, const Clock& clock) {
+  auto r = std::unique_ptr<Runtime>(new Runtime());
+  const std::string db = options.data_dir + "/tabadul.db";
+  TABADUL_ASSIGN_OR_RETURN(r->store_, store::SqliteStore::Open(db));
+  TABADUL_ASSIGN_OR_RETURN(r->agreements_, store::SqliteAgreementStore::Open(db));
+  TABADUL_ASSIGN_OR_RETURN(r->peers_, sync::PeerRegistry::Open(db));
+
+  policy::EngineOptions engine_options;
+  if (!options.hub_org.empty()) {
+    TABADUL_ASSIGN_OR_RETURN(auto hub, r->store_->GetOrganization(options.hub_org));
+    engine_options.hub_org_id = hub.id;
+  }
+  r->engine_ = std::make_unique<policy::Engine>(*r->store_, *r->agreements_, clock, engine_options);
+  TABADUL_RETURN_IF_ERROR(r->engine_->Reload());
+
+  // The disclosure log has its own database file: its group commits would otherwise invalidate
+  // the store connections' page caches on every page served (bench/README.md, "audit").
+  TABADUL_ASSIGN_OR_RETURN(
+      r->audit_, audit::DisclosureLog::Open(options.data_dir + "/" + audit::kDatabaseFileName,
+                                            options.data_dir, clock));
+
+  // The one way in. A marking definition stored by this process is honoured before the write
+  // returns (other processes' writes are seen at the engine's next reload check; until then a
+  // reference to an unknown definition withholds the object).
+  r->pipeline_ = std::make_unique<intake::Pipeline>(*r->store_, clock);
+  policy::Engine* engine = r->engine_.get();
+  r->pipeline_->AddObserver([engine](const store::Collection&,
+                                     const std::vector<stix::StixObject>& added) {
+    const bool definitions = std::any_of(added.begin(), added.end(), [](const auto& o) {
+      return o.type == "marking-definition";
+    });
+    if (definitions) (void)engine->LearnMarkings(added);
+  });
+
+  // Federation: a push goes only where the visibility rule lets the peer's organization receive
+  // each version (which includes the terms of versions that came from elsewhere), rewritten as a
+  // TAXII read would be, and recorded in the disclosure log before it is sent.
+  sync::SyncHooks hooks;
+  hooks.push_filter = [engine](const sync::Peer& p, const store::Collection& c,
+                               const store::ObjectRow& r) {
+    if (p.org_id.empty()) return false;  // a peer of no known organization receives nothing
+    const bool tls = p.url.rfind("https://", 0) == 0;
+    const policy::Decision d = engine->Decide(p.org_id, tls, c, r);
+    r.disclosed_under = d.agreement;  // for push_disclosure's record (the engine keeps the text)
+    return d.visible;
+  };
+  hooks.push_rewrite = [engine](const sync::Peer& p, const store::Collection& c,
+                                store::ObjectRow& r) {
+    const bool tls = p.url.rfind("https://", 0) == 0;
+    engine->Rewrite(auth::Principal{"peer:" + p.name, p.org_id, store::Role::kReader}, tls, c, r);
+  };
+  auto record = audit::MakeDisclosureHook(*r->audit_);
+  hooks.push_disclosure = [record](const sync::Peer& p, const store::Collection& c,
+                                   const std::vector<store::ObjectRow>& rows) {
+    Status st = record.Record(p.org_id, "peer:" + p.name, "sync:push", c, rows);
+    if (!st.ok()) std::cerr << "tabadul: disclosure log: " << st.message() << std::endl;
+    return st;
+  };
+  r->sync_ = std::make_unique<sync::SyncService>(*r->store_, *r->pipeline_, *r->peers_, clock,
+                                                 std::move(hooks));
+  return r;
+}
+
+}  // namespace tabadul::cli
