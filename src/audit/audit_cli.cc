@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -39,13 +40,25 @@ Result<std::unique_ptr<DisclosureLog>> OpenExisting(const std::string& data_dir,
   return DisclosureLog::Open(db, data_dir, clock);
 }
 
+// The verdict line, then one line per gap the log knows of (acknowledged ones too: a loss stays
+// on record for whoever checks the log later).
 int ReportVerdict(const VerifyReport& r, std::string_view ok_text, std::ostream& out) {
   if (r.ok) {
     out << ok_text << " (" << r.records_checked << " records, last seq " << r.last_seq << ")\n";
-    return kAuditExitOk;
+  } else {
+    out << (r.gap ? "GAP at seq " : "TAMPERED at seq ") << r.bad_seq << ": " << r.reason << "\n";
   }
-  out << "TAMPERED at seq " << r.bad_seq << ": " << r.reason << "\n";
-  return kAuditExitFailure;
+  for (const auto& g : r.gaps) out << "gap " << g.id << ": " << DescribeGap(g) << "\n";
+  return r.ok ? kAuditExitOk : kAuditExitFailure;
+}
+
+// Who runs the command, for an acknowledgement without --by: the login that sudo was run from,
+// else the login.
+std::string OperatorName() {
+  for (const char* var : {"SUDO_USER", "USER", "LOGNAME"}) {
+    if (const char* v = std::getenv(var); v && *v) return v;
+  }
+  return {};
 }
 
 Result<int64_t> TimeArg(const std::string& text, int64_t fallback) {
@@ -93,6 +106,9 @@ struct CommandState {
   ShowQuery show;
   std::string head_output;
   std::string head_file;
+  std::string gap_id;
+  std::string gap_reason;
+  std::string gap_by;
 };
 
 // Adds verify/show/head/check-head to `parent`; callbacks read `data_dir` when they run.
@@ -126,6 +142,17 @@ void AddSubcommands(CLI::App& parent, std::string& data_dir, int& exit_code,
   check->add_option("FILE", s->head_file, "a head printed earlier by `audit head`")->required();
   check->callback([&data_dir, &exit_code, s] {
     exit_code = AuditCheckHead(data_dir, *s->clock, s->head_file, *s->out, *s->err);
+  });
+
+  auto* ack = parent.add_subcommand(
+      "acknowledge-gap", "record that a loss of records `verify` reports has been examined");
+  ack->add_option("ID", s->gap_id, "the gap, as `verify` names it (e.g. gap-8)")->required();
+  ack->add_option("--reason", s->gap_reason, "what was examined and concluded (recorded)")
+      ->required();
+  ack->add_option("--by", s->gap_by, "who acknowledges it (default: the login name)");
+  ack->callback([&data_dir, &exit_code, s] {
+    exit_code = AuditAcknowledgeGap(data_dir, *s->clock, {s->gap_id, s->gap_reason, s->gap_by},
+                                    *s->out, *s->err);
   });
 }
 
@@ -199,6 +226,26 @@ int AuditCheckHead(const std::string& data_dir, const Clock& clock, const std::s
   if (!report.ok()) return Fail(err, report.status());
   return ReportVerdict(*report, "the log extends the kept head at seq " + std::to_string(head->seq),
                        out);
+}
+
+int AuditAcknowledgeGap(const std::string& data_dir, const Clock& clock,
+                        const GapAcknowledgement& ack, std::ostream& out, std::ostream& err) {
+  const std::string by = ack.by.empty() ? OperatorName() : ack.by;
+  if (by.empty()) {
+    err << "tabadul audit acknowledge-gap: say who acknowledges it with --by NAME\n";
+    return kAuditExitUsage;
+  }
+  if (ack.reason.empty()) {
+    err << "tabadul audit acknowledge-gap: give a --reason\n";
+    return kAuditExitUsage;
+  }
+  auto log = OpenExisting(data_dir, clock);
+  if (!log.ok()) return Fail(err, log.status());
+  auto seq = (*log)->AcknowledgeGap(ack.id, by, ack.reason);
+  if (!seq.ok()) return Fail(err, seq.status());
+  out << "gap " << ack.id << " acknowledged by " << by << " (recorded as seq " << *seq
+      << "); its evidence is kept\n";
+  return kAuditExitOk;
 }
 
 int RunAuditCommand(const std::string& data_dir, const std::vector<std::string>& args,

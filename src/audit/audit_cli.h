@@ -1,4 +1,5 @@
-// `tabadul audit ...`: verify, show, head, check-head over the disclosure log in a data folder.
+// `tabadul audit ...`: verify, show, head, check-head, acknowledge-gap over the disclosure log in
+// a data folder.
 //
 // Wiring (cli/app.cc):
 //   audit::RegisterAuditCommands(app, ctx.data_dir, code);
@@ -12,8 +13,17 @@
 //                                  T1 <= time < T2 (RFC 3339; default: all time)
 //   head [--output FILE]           sign the current head and print it (or write it to FILE)
 //   check-head FILE                verify a kept head: the log must extend it
+//   acknowledge-gap ID --reason TEXT [--by NAME]
+//                                  record (in the chain) that an operator examined gap ID, a
+//                                  loss of committed records `verify` reports
+//                                  (audit/record_file.h, "Damage"); --by defaults to the login
 //
-// Exit codes: 0 ok; 1 tampering found or a failure (message on err); 2 usage.
+// `verify` and `check-head` print their verdict ("audit log intact ...", "TAMPERED at seq N:
+// ...", or "GAP at seq N: ..." while a gap is unacknowledged), then one line per gap the log
+// knows of, acknowledged or not.
+//
+// Exit codes: 0 ok; 1 tampering or an unacknowledged gap found, or a failure (message on err);
+// 2 usage.
 // Output of `show` is tab-separated with a header line, one delivered version per line.
 #pragma once
 
@@ -68,5 +78,12 @@ int AuditHead(const std::string& data_dir, const Clock& clock, const std::string
               std::ostream& out, std::ostream& err);
 int AuditCheckHead(const std::string& data_dir, const Clock& clock, const std::string& head_file,
                    std::ostream& out, std::ostream& err);
+struct GapAcknowledgement {
+  std::string id;      // as `verify` names the gap
+  std::string reason;  // recorded in the chain; one line
+  std::string by;      // who acknowledges it; empty = the login name ($SUDO_USER, $USER)
+};
+int AuditAcknowledgeGap(const std::string& data_dir, const Clock& clock,
+                        const GapAcknowledgement& ack, std::ostream& out, std::ostream& err);
 
 }  // namespace tabadul::audit

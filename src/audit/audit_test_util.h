@@ -3,15 +3,19 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "audit/chain.h"
 #include "audit/disclosure_log.h"
+#include "audit/record_file.h"
 #include "audit/signing_key.h"
 #include "store/sqlite.h"
 
@@ -174,6 +178,65 @@ void EditRecord(const std::string& path, size_t index, Edit edit, bool rehash = 
   edit(r);
   f.frames[index] = MakeFrame(r, rehash, f.frames[index]);
   WriteBytes(path, f.Join());
+}
+
+// ---- The ring in the lock file (audit/record_file.h): chain offset x lies at
+// kLockFileRingOffset + x % kRingBytes of `<record file>.lock`. ------------------------------
+
+inline size_t RingPlace(int64_t chain_offset) {
+  return static_cast<size_t>(kLockFileRingOffset + chain_offset % kRingBytes);
+}
+
+// The frames (chain offset, length) that follow one another in the ring of the lock file
+// `lock_bytes` from chain offset `from`, up to the first place that does not start a frame
+// (beyond the last append, a fresh lock file holds zeros). The tests' rings do not wrap.
+inline std::vector<std::pair<int64_t, int64_t>> RingFrames(const std::string& lock_bytes,
+                                                           int64_t from) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int64_t at = from; lock_bytes.compare(RingPlace(at), 4, "TREC") == 0;) {
+    const int64_t len = 8 + U32At(lock_bytes, RingPlace(at) + 4) + 4;
+    out.emplace_back(at, len);
+    at += len;
+  }
+  return out;
+}
+
+// The record DisclosureLog::Append makes of `d`, timed `time_us`.
+inline Record ToRecord(Disclosure d, int64_t time_us) {
+  Record r;
+  r.time_us = time_us;
+  r.org_id = std::move(d.org_id);
+  r.user = std::move(d.user);
+  r.path = std::move(d.path);
+  r.agreement_id = std::move(d.agreement_id);
+  r.collection_id = std::move(d.collection_id);
+  r.item_count = static_cast<int64_t>(d.versions.size());
+  r.encoded_items = d.versions.Release();
+  return r;
+}
+
+// Appends disclosures first..last (to `org`), each in a commit of its own, to the log whose
+// database is `db`, in a child process that then _exits without closing it: the records are
+// committed (acknowledged) and lie in the ring of the lock file, not in the record file. Through
+// RecordFile itself, which has no writer thread (DisclosureLog's copies a quiet ring into the
+// file after 20 ms, which a loaded machine may reach between two appends), so that the records
+// are in the ring every time.
+inline void AppendToTheRingInAChildThatDies(const std::string& db, int first, int last,
+                                            const std::string& org = "identity--" + Uuid(1)) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto file = RecordFile::Open(RecordPath(db), /*fsync_each_append=*/false, 0);
+    if (!file.ok()) ::_exit(3);
+    for (int i = first; i <= last; ++i) {
+      Record r = ToRecord(MakeDisclosure(i, org), 1'700'000'000'000'000 + i);
+      if (!(*file)->Append(std::span<Record>(&r, 1)).ok()) ::_exit(4);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
 }  // namespace tabadul::audit::testing

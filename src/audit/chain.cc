@@ -141,7 +141,7 @@ void AppendRecordBody(const store::AuditRecord& r, std::string* out) {
 void AppendRecordBody(const store::AuditRecord& r, std::string_view prev_raw, std::string* out) {
   out->reserve(out->size() + 64 + r.org_id.size() + r.user.size() + r.path.size() +
                r.agreement_id.size() + r.collection_id.size() + r.encoded_items.size() + 32);
-  out->push_back(static_cast<char>(kRecordBodyVersion));
+  out->push_back(static_cast<char>(r.note.empty() ? kRecordBodyVersion : kNoteBodyVersion));
   PutU64(static_cast<uint64_t>(r.seq), out);
   PutU64(static_cast<uint64_t>(r.time_us), out);
   PutStr(r.org_id, out);
@@ -151,6 +151,7 @@ void AppendRecordBody(const store::AuditRecord& r, std::string_view prev_raw, st
   PutStr(r.collection_id, out);
   PutU64(static_cast<uint64_t>(r.item_count), out);
   PutStr(r.encoded_items, out);
+  if (!r.note.empty()) PutStr(r.note, out);
   out->append(prev_raw.data(), prev_raw.size());
 }
 
@@ -162,18 +163,24 @@ Status ParseRecordBody(std::string_view body, store::AuditRecord* r) {
   BodyReader in(body);
   uint8_t version = 0;
   if (!in.U8(&version)) return InvalidArgument("the record is empty");
-  if (version != kRecordBodyVersion) {
+  if (version != kRecordBodyVersion && version != kNoteBodyVersion) {
     return InvalidArgument("the record is in body version " + std::to_string(version) +
-                           "; this build reads version " + std::to_string(kRecordBodyVersion));
+                           "; this build reads versions " + std::to_string(kRecordBodyVersion) +
+                           " and " + std::to_string(kNoteBodyVersion));
   }
   uint64_t seq = 0, time = 0, count = 0;
   std::string_view prev;
+  r->note.clear();
   if (!in.U64(&seq) || !in.U64(&time) || !in.Str(&r->org_id) || !in.Str(&r->user) ||
       !in.Str(&r->path) || !in.Str(&r->agreement_id) || !in.Str(&r->collection_id) ||
-      !in.U64(&count) || !in.Str(&r->encoded_items) || !in.Raw(kHashBytes, &prev)) {
+      !in.U64(&count) || !in.Str(&r->encoded_items) ||
+      (version == kNoteBodyVersion && !in.Str(&r->note)) || !in.Raw(kHashBytes, &prev)) {
     return InvalidArgument("the record's fields run past its end");
   }
   if (!in.AtEnd()) return InvalidArgument("the record has bytes after its last field");
+  if (version == kNoteBodyVersion && r->note.empty()) {
+    return InvalidArgument("the record is in body version 2 without a note");
+  }
   r->seq = static_cast<int64_t>(seq);
   r->time_us = static_cast<int64_t>(time);
   r->item_count = static_cast<int64_t>(count);

@@ -4,10 +4,17 @@
 //
 // A record's body (integers big-endian, str(s) = u32 length || bytes):
 //
-//   body = u8 kRecordBodyVersion || u64 seq || i64 time_us || str(org_id) || str(user)
+//   body = u8 version || u64 seq || i64 time_us || str(org_id) || str(user)
 //          || str(path) || str(agreement_id) || str(collection_id) || u64 item_count
-//          || str(items) || prev_hash (32 raw bytes)
+//          || str(items) || [str(note)] || prev_hash (32 raw bytes)
 //   hash = SHA-256("tabadul.audit.record.v2" NUL || body)
+//
+// `version` is kRecordBodyVersion (1) for a record without a note, and kNoteBodyVersion (2),
+// with `note` present and not empty, for one with: only the records the log writes about itself
+// (a loss found in the ring, an operator's acknowledgement of it: audit/record_file.h) carry a
+// note, so every disclosure keeps the bytes, hash and cost it always had, and a log written
+// before notes existed verifies unchanged. A version-2 body with an empty note is refused (one
+// record, one encoding).
 //
 // `items` is the delivered (object id, version, agreement index) list in its compact stored
 // form (store/sqlite_audit.h, AuditItemList: ~25 bytes an item), and `agreement_id` the table
@@ -36,6 +43,7 @@ namespace tabadul::audit {
 
 inline constexpr size_t kHashBytes = 32;
 inline constexpr uint8_t kRecordBodyVersion = 1;
+inline constexpr uint8_t kNoteBodyVersion = 2;  // a body with a note (see above)
 // Hex of 32 zero bytes: the prev_hash of seq 1, and the hash of an empty log's head.
 inline constexpr char kGenesisHash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -47,8 +55,9 @@ std::optional<std::string> FromHex(std::string_view hex);
 // SHA-256 of `bytes` (32 raw bytes).
 std::string Sha256(std::string_view bytes);
 
-// Appends the body of `record` (every field above; a `prev_hash` that is not 64 hex characters
-// is written as 32 0xff bytes) to `out`. `record.encoded_items` is taken as is; `item_count` as given.
+// Appends the body of `record` (every field above, in body version 2 when `note` is not empty;
+// a `prev_hash` that is not 64 hex characters is written as 32 0xff bytes) to `out`.
+// `record.encoded_items` is taken as is; `item_count` as given.
 void AppendRecordBody(const store::AuditRecord& record, std::string* out);
 // The same with the previous hash given as its 32 raw bytes (`record.prev_hash` is not read).
 void AppendRecordBody(const store::AuditRecord& record, std::string_view prev_raw,
@@ -58,8 +67,8 @@ void AppendRecordBody(const store::AuditRecord& record, std::string_view prev_ra
 std::string RecordHashOfBody(std::string_view body);
 
 // Parses a body back into `record` (seq, time_us, the five strings, item_count,
-// encoded_items, prev_hash as hex; `hash` is left alone). InvalidArgument naming what is wrong
-// when the bytes are not a well-formed body of this version.
+// encoded_items, note, prev_hash as hex; `hash` is left alone). InvalidArgument naming what is
+// wrong when the bytes are not a well-formed body of this version.
 Status ParseRecordBody(std::string_view body, store::AuditRecord* record);
 
 // The record hash (hex) of `record` as its fields stand: AppendRecordBody, then hash. For tests

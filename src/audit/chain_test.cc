@@ -145,9 +145,37 @@ TEST(RecordBodyTest, RoundTripsAndRefusesMalformed) {
   }
   EXPECT_NE(ParseRecordBody(body + "x", &back).message().find("after its last field"),
             std::string::npos);
-  std::string v2 = body;
-  v2[0] = '\x02';
-  EXPECT_NE(ParseRecordBody(v2, &back).message().find("body version 2"), std::string::npos);
+  std::string v3 = body;
+  v3[0] = '\x03';
+  EXPECT_NE(ParseRecordBody(v3, &back).message().find("body version 3"), std::string::npos);
+}
+
+// A note (only records the log writes about itself have one) makes the body version 2; without
+// one the bytes are exactly version 1's, so disclosures and old logs are unchanged.
+TEST(RecordBodyTest, NoteIsCoveredAndOnlyItsRecordsChangeVersion) {
+  store::AuditRecord r = SampleRecord();
+  std::string plain;
+  AppendRecordBody(r, &plain);
+  EXPECT_EQ(plain[0], '\x01');
+  r.note = "lost-after-seq 7";
+  std::string noted;
+  AppendRecordBody(r, &noted);
+  EXPECT_EQ(noted[0], '\x02');
+  store::AuditRecord back;
+  ASSERT_TRUE(ParseRecordBody(noted, &back).ok());
+  EXPECT_EQ(back.note, r.note);
+  EXPECT_EQ(back.prev_hash, r.prev_hash);
+  EXPECT_NE(RecordHashOfBody(noted), RecordHashOfBody(plain));
+  ASSERT_TRUE(ParseRecordBody(plain, &back).ok());
+  EXPECT_EQ(back.note, "");  // a reused record does not keep the previous note
+  for (size_t cut = 0; cut < noted.size(); ++cut) {
+    EXPECT_FALSE(ParseRecordBody(std::string_view(noted).substr(0, cut), &back).ok()) << cut;
+  }
+  // Version 2 with an empty note would be a second encoding of a version-1 record.
+  std::string empty_note = plain.substr(0, plain.size() - kHashBytes) + std::string(4, '\0') +
+                           plain.substr(plain.size() - kHashBytes);
+  empty_note[0] = '\x02';
+  EXPECT_NE(ParseRecordBody(empty_note, &back).message().find("without a note"), std::string::npos);
 }
 
 TEST(HeadMessageTest, CoversSeqHashAndTime) {

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
-#include <span>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
+#include <span>
 
 #include "audit/chain.h"
 #include "common/timestamp.h"
@@ -40,7 +43,68 @@ std::string RecordProblem(const ScannedRecord& s) {
   return {};
 }
 
+// Notes a record the log wrote about itself: a loss, or an acknowledgement of one. (Disclosures
+// always deliver an item, so a record without items is one of these or of neither.)
+void NoteOwnRecord(const Record& r, VerifyReport* report) {
+  auto find = [&](const std::string& id) -> Gap* {
+    for (auto& g : report->gaps) {
+      if (g.id == id) return &g;
+    }
+    return nullptr;
+  };
+  if (IsRecordOfLoss(r)) {
+    Gap* g = find(r.collection_id);
+    if (!g) {
+      g = &report->gaps.emplace_back();
+      g->id = r.collection_id;
+    }
+    g->seq = r.seq;
+    if (auto d = ParseRingDamageNote(r.note); d.ok()) g->damage = *d;
+    g->damage.id = g->id;
+    return;
+  }
+  if (r.path != kAcknowledgePath) return;
+  Gap* g = find(r.collection_id);
+  if (!g) {
+    // Acknowledges a loss only its evidence file tells of (matched with it in CheckGaps).
+    g = &report->gaps.emplace_back();
+    g->id = r.collection_id;
+  }
+  if (g->acknowledged_seq != 0) return;  // the first acknowledgement counts
+  g->acknowledged_seq = r.seq;
+  g->acknowledged_by = r.user;
+  g->reason = r.note;
+}
+
+bool HasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 }  // namespace
+
+std::string DescribeGap(const Gap& g) {
+  const RingDamage& d = g.damage;
+  std::string out = "records committed after " + Seq(d.after_seq) +
+                    " were lost from the ring in the audit log's lock file (they belonged at "
+                    "bytes [" +
+                    std::to_string(d.lost_from) + ", " + std::to_string(d.lost_to) +
+                    ") of the record file and had seq " + std::to_string(d.after_seq + 1) +
+                    (d.last_claimed_seq > d.after_seq ? ".." + std::to_string(d.last_claimed_seq)
+                                                      : " and maybe more") +
+                    ")";
+  out += g.seq > 0 ? "; " + Seq(g.seq) + " records the loss as " + g.id
+                   : "; no record of the loss " + g.id + " is in the chain";
+  out += "; evidence: " + g.evidence_path;
+  if (!g.evidence_problem.empty()) out += " (" + g.evidence_problem + ")";
+  if (g.acknowledged_seq > 0) {
+    out += "; acknowledged at " + Seq(g.acknowledged_seq) + " by " + g.acknowledged_by + ": " +
+           g.reason;
+  } else {
+    out += "; not acknowledged";
+  }
+  return out;
+}
 
 std::string RecordPath(const std::string& db_path) {
   constexpr std::string_view kDb = ".db";
@@ -61,8 +125,9 @@ Result<std::unique_ptr<DisclosureLog>> DisclosureLog::Open(const std::string& db
                                                            SigningKey key, const Clock& clock,
                                                            LogOptions options) {
   TABADUL_ASSIGN_OR_RETURN(auto index, store::SqliteAuditIndex::Open(db_path));
-  TABADUL_ASSIGN_OR_RETURN(auto file, RecordFile::Open(RecordPath(db_path),
-                                                       options.fsync_each_commit));
+  TABADUL_ASSIGN_OR_RETURN(
+      auto file,
+      RecordFile::Open(RecordPath(db_path), options.fsync_each_commit, clock.NowMicros()));
   return std::unique_ptr<DisclosureLog>(new DisclosureLog(std::move(key), clock, options,
                                                           std::move(file), std::move(index)));
 }
@@ -99,9 +164,11 @@ Status DisclosureLog::Append(Disclosure d) {
   r.collection_id = std::move(d.collection_id);
   r.item_count = static_cast<int64_t>(d.versions.size());
   r.encoded_items = d.versions.Release();
+  return Commit(std::move(r), options_.wait_for_commit);
+}
 
+Status DisclosureLog::Commit(Record r, bool wait, int64_t* seq) {
   Waiter waiter;
-  const bool wait = options_.wait_for_commit;
   std::unique_lock lock(mu_);
   if (!wait) {
     done_cv_.wait(lock, [&] { return stopping_ || queue_.size() < options_.max_queue; });
@@ -116,6 +183,7 @@ Status DisclosureLog::Append(Disclosure d) {
     Status st = file_->Append(std::span<Record>(&r, 1));
     lock.lock();
     FinishCommit(1, st);
+    if (seq) *seq = r.seq;
     return st;
   }
   queue_.push_back({std::move(r), wait ? &waiter : nullptr});
@@ -132,6 +200,7 @@ Status DisclosureLog::Append(Disclosure d) {
       CommitQueued(lock);
     }
   }
+  if (seq) *seq = waiter.seq;
   return waiter.status;
 }
 
@@ -177,9 +246,10 @@ void DisclosureLog::CommitQueued(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   Status st = file_->Append(batch_);
   lock.lock();
-  for (Waiter* w : batch_waiters_) {
-    if (w) {
+  for (size_t i = 0; i < n; ++i) {
+    if (Waiter* w = batch_waiters_[i]) {
       w->status = st;
+      w->seq = batch_[i].seq;
       w->done = true;
     }
   }
@@ -244,6 +314,7 @@ Result<VerifyReport> DisclosureLog::VerifyChain(std::map<int64_t, std::string>* 
     if (std::string problem = RecordProblem(s); !problem.empty()) {
       return Bad(report, r.seq, Seq(r.seq) + ": " + problem);
     }
+    if (r.item_count == 0) NoteOwnRecord(r, &report);
     if (auto it = hashes->find(r.seq); it != hashes->end()) it->second = r.hash;
     prev = r.hash;
     report.last_seq = r.seq;
@@ -297,7 +368,97 @@ Result<VerifyReport> DisclosureLog::VerifyWithHeads(const SignedHead* kept) {
     if (!report.ok) return report;
   }
   if (kept) report = CheckHeadAgainst(report, *kept, "the kept head", hashes);
+  TABADUL_RETURN_IF_ERROR(CheckGaps(&report));
   return report;
+}
+
+Status DisclosureLog::CheckGaps(VerifyReport* report) const {
+  const std::string folder = RecordFile::DamageFolder(file_->path());
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(".")) names.push_back(name);  // dot files: evidence being written
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return Internal("cannot list the audit log's evidence folder " + folder + ": " + ec.message());
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    const bool known = std::any_of(report->gaps.begin(), report->gaps.end(),
+                                   [&](const Gap& g) { return g.id == name; });
+    if (!known) report->gaps.emplace_back().id = name;
+  }
+  for (Gap& g : report->gaps) {
+    g.evidence_path = folder + "/" + g.id;
+    std::ifstream in(g.evidence_path, std::ios::binary);
+    if (!in) {
+      g.evidence_problem = "the evidence file is missing";
+      continue;
+    }
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    if (g.seq == 0) {
+      // Only the evidence tells what was lost.
+      if (auto d = ParseRingDamageNote(bytes); d.ok()) g.damage = *d;
+      g.damage.id = g.id;
+    } else if (ToHex(Sha256(bytes)) != g.damage.evidence_sha256) {
+      g.evidence_problem =
+          "the evidence file was changed after " + Seq(g.seq) + " recorded its SHA-256";
+    }
+  }
+  if (!report->ok) return Status::Ok();  // tampering found before is reported first
+  auto seq_of = [](const Gap& g) { return g.seq > 0 ? g.seq : g.damage.after_seq + 1; };
+  for (const Gap& g : report->gaps) {
+    if (!g.evidence_problem.empty()) {
+      *report = Bad(
+          std::move(*report), seq_of(g),
+          "the evidence of gap " + g.id + ": " + g.evidence_problem + " (" + DescribeGap(g) + ")");
+      return Status::Ok();
+    }
+  }
+  for (const Gap& g : report->gaps) {
+    if (g.acknowledged_seq == 0) {
+      *report = Bad(std::move(*report), seq_of(g),
+                    DescribeGap(g) +
+                        ": examine the evidence, then run `tabadul audit "
+                        "acknowledge-gap " +
+                        g.id + " --reason TEXT`");
+      report->gap = true;
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> DisclosureLog::AcknowledgeGap(const std::string& id, const std::string& by,
+                                              const std::string& reason) {
+  if (id.empty() || by.empty() || reason.empty()) {
+    return InvalidArgument("acknowledging a gap takes its id, who acknowledges it, and a reason");
+  }
+  if (HasControlCharacter(id) || HasControlCharacter(by) || HasControlCharacter(reason)) {
+    return InvalidArgument("a gap's id, who acknowledges it and the reason are one line each");
+  }
+  TABADUL_ASSIGN_OR_RETURN(const VerifyReport report, VerifyWithHeads(nullptr));
+  auto it = std::find_if(report.gaps.begin(), report.gaps.end(),
+                         [&](const Gap& g) { return g.id == id; });
+  if (it == report.gaps.end()) {
+    return NotFound("the audit log knows no gap '" + id + "' (`tabadul audit verify` lists them)");
+  }
+  if (it->acknowledged_seq != 0) {
+    return FailedPrecondition("gap " + id + " was acknowledged already, at " +
+                              Seq(it->acknowledged_seq) + " by " + it->acknowledged_by);
+  }
+  Record r;
+  r.user = by;
+  r.path = kAcknowledgePath;
+  r.collection_id = id;
+  r.encoded_items.assign(1, static_cast<char>(store::kAuditItemsFormat));
+  r.item_count = 0;
+  r.note = reason;
+  int64_t seq = 0;
+  TABADUL_RETURN_IF_ERROR(Commit(std::move(r), /*wait=*/true, &seq));
+  return seq;
 }
 
 Result<VerifyReport> DisclosureLog::Verify() { return VerifyWithHeads(nullptr); }

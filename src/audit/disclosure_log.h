@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,14 +59,42 @@ struct Disclosure {
 
 using Record = store::AuditRecord;
 
+// The path of an operator's acknowledgement of a loss (AcknowledgeGap): a record of the log's
+// own, with no organization and no items, the operator as `user`, the gap's id as
+// `collection_id` and the reason as its note (audit/chain.h).
+inline constexpr char kAcknowledgePath[] = "cli:audit-acknowledge";
+
+// A loss of committed records the log knows of (audit/record_file.h, "Damage"): from a record of
+// the loss in the chain, or from an evidence file in RecordFile::DamageFolder alone (an opener
+// that died between the two, or a record cut away with the tail).
+struct Gap {
+  std::string id;     // the evidence file's name, e.g. "gap-8"
+  int64_t seq = 0;    // the record of the loss; 0 when the chain holds none
+  RingDamage damage;  // what was lost (the record's note, else the evidence file's header)
+  std::string evidence_path;
+  // Empty, or what is wrong with the evidence: missing, or changed since the record of the
+  // loss named its SHA-256 (both are tampering with the log's evidence).
+  std::string evidence_problem;
+  int64_t acknowledged_seq = 0;  // the first acknowledgement's record; 0 while unacknowledged
+  std::string acknowledged_by;
+  std::string reason;
+};
+
+// One line about `gap` for people: what was lost, where the evidence is, its acknowledgement.
+std::string DescribeGap(const Gap& gap);
+
 // The outcome of Verify() or CheckHead(). When !ok, `bad_seq` is the first record found wrong
-// (for a truncation: the first missing seq) and `reason` says what is wrong there.
+// (for a truncation: the first missing seq) and `reason` says what is wrong there. A chain that
+// verifies is still not ok while a gap is unacknowledged (`gap` is then set, and `bad_seq` is
+// the record of the loss) or its evidence is missing or changed.
 struct VerifyReport {
   bool ok = true;
+  bool gap = false;  // !ok because of an unacknowledged gap (nothing was found tampered with)
   int64_t bad_seq = 0;
   std::string reason;
   int64_t records_checked = 0;
   int64_t last_seq = 0;  // the chain's last record as read
+  std::vector<Gap> gaps;  // every gap found (acknowledged or not), in chain order
 };
 
 // One answer to "who received object X".
@@ -137,8 +166,22 @@ class DisclosureLog {
   Result<SignedHead> Head();
 
   // Checks that the log extends a head kept by someone: the head's signature is valid and by
-  // this log's key, the chain verifies, and the record at head.seq has head.hash.
+  // this log's key, the chain verifies, and the record at head.seq has head.hash. Unacknowledged
+  // gaps fail it as they fail Verify(): the log lost records after the head was issued.
   Result<VerifyReport> CheckHead(const SignedHead& head);
+
+  // Appends an operator's acknowledgement of gap `id` (a record with path kAcknowledgePath, see
+  // there), after which Verify() passes again and still lists the gap; the evidence file is
+  // left as it is. `by` names the operator. Returns the acknowledgement's seq.
+  // InvalidArgument when `id`, `by` or `reason` is empty or holds a control character; NotFound
+  // when the log knows no gap `id`; FailedPrecondition when it was acknowledged already;
+  // Internal when reading or appending fails (nothing is then appended).
+  Result<int64_t> AcknowledgeGap(const std::string& id, const std::string& by,
+                                 const std::string& reason);
+
+  // The loss of committed records that this log's opening found and recorded (record_file.h,
+  // "Damage"), if any: a server may want to say so at startup. Verify() finds every gap.
+  const std::optional<RingDamage>& damage_found_at_open() const { return file_->damage_found(); }
 
   // Who received object `object_id` (any version), oldest first, at most `limit` answers.
   // Located through the audit_items index and confirmed against each record's own items.
@@ -157,6 +200,7 @@ class DisclosureLog {
   struct Waiter {
     Status status;
     bool done = false;
+    int64_t seq = 0;  // the record's, once committed
   };
   struct Pending {
     Record record;
@@ -165,6 +209,9 @@ class DisclosureLog {
 
   DisclosureLog(SigningKey key, const Clock& clock, LogOptions options,
                 std::unique_ptr<RecordFile> file, std::unique_ptr<store::SqliteAuditIndex> index);
+  // Times and commits `r` (see the top of this file); with `wait`, returns once it is committed
+  // and sets *seq (when given) to its seq.
+  Status Commit(Record r, bool wait, int64_t* seq = nullptr);
   void WriterLoop();
   // Takes up to max_batch queued records, commits them with mu_ released, and reports to their
   // waiters. Called with `lock` held on mu_ and committing_ false; returns with it held.
@@ -175,8 +222,12 @@ class DisclosureLog {
   // Walks the record file from seq 1; `hashes` receives the hash of each record whose seq it
   // already holds as a key (the seqs of the heads to check afterwards).
   Result<VerifyReport> VerifyChain(std::map<int64_t, std::string>* hashes);
-  // Verifies the chain, then every stored head, then `kept` when given.
+  // Verifies the chain, then every stored head, then `kept` when given, then the gaps.
   Result<VerifyReport> VerifyWithHeads(const SignedHead* kept);
+  // Adds to report->gaps the evidence files the chain does not name, checks every gap's
+  // evidence, and fails an intact report on the first problem or unacknowledged gap. Internal
+  // when the evidence folder cannot be read.
+  Status CheckGaps(VerifyReport* report) const;
   // Checks one head against a chain already verified into `report`; `what` names it in reasons.
   VerifyReport CheckHeadAgainst(VerifyReport report, const SignedHead& head,
                                 const std::string& what,

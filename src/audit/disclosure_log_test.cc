@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -814,6 +815,7 @@ TEST_F(DisclosureLogTest, RecordsInTheRingSurviveTheirProcess) {
   auto r = VerifyNow();  // opens the log alone: the old ring is replayed into the file
   EXPECT_TRUE(r.ok) << r.reason;
   EXPECT_EQ(r.last_seq, 7);
+  EXPECT_TRUE(r.gaps.empty());
   auto frames = Split(records_).frames;
   ASSERT_EQ(frames.size(), 7u);
   EXPECT_EQ(Pairs(ParseFrame(frames[6]).items), Pairs(testing::MakeVersions(7)));
@@ -829,6 +831,8 @@ TEST_F(DisclosureLogTest, AnotherLogsRingIsNotReplayed) {
   auto r = VerifyNow();
   EXPECT_TRUE(r.ok) << r.reason;
   EXPECT_EQ(r.last_seq, 2);
+  EXPECT_TRUE(r.gaps.empty());  // a foreign ring is not a loss of this log's
+  EXPECT_FALSE(std::filesystem::exists(records_ + ".damage"));
   auto log = OpenLog();
   EXPECT_TRUE(log->Received("identity--" + testing::Uuid(9), 0, INT64_MAX)->empty());
 }
@@ -875,6 +879,320 @@ TEST_F(DisclosureLogTest, QuietLogsRingReachesTheFile) {
     now = testing::ReadBytes(records_).size();
   }
   EXPECT_GT(now, before);
+}
+
+// ---- Damage in the ring (audit/record_file.h, "Damage") --------------------------------------
+
+class RingDamageTest : public DisclosureLogTest {
+ protected:
+  // Records 1..2 in the file, 3..7 committed in the ring only (their process died); then the
+  // ring's frames as they lie (frame 0 is record 3).
+  void CommitFiveToTheRing() {
+    Fill(2);
+    file_size_ = static_cast<int64_t>(testing::ReadBytes(records_).size());
+    testing::AppendToTheRingInAChildThatDies(db_, 3, 7);
+    ASSERT_EQ(static_cast<int64_t>(testing::ReadBytes(records_).size()), file_size_)
+        << "the records went to the file";
+    lock_ = testing::ReadBytes(lock_path_);
+    frames_ = testing::RingFrames(lock_, file_size_);
+    ASSERT_EQ(frames_.size(), 5u);
+  }
+  // Flips one byte of the ring: `at` bytes into the frame of ring frame `frame`.
+  void Damage(size_t frame, int64_t at) {
+    lock_[testing::RingPlace(frames_[frame].first + at)] ^= 0x20;
+    testing::WriteBytes(lock_path_, lock_);
+  }
+  int64_t RingEnd() const { return frames_.back().first + frames_.back().second; }
+  std::string RingBytes(int64_t from, int64_t to) const {
+    return lock_.substr(testing::RingPlace(from), static_cast<size_t>(to - from));
+  }
+  std::string EvidencePath(const std::string& id) const { return records_ + ".damage/" + id; }
+
+  std::string lock_path_ = records_ + ".lock";
+  int64_t file_size_ = 0;
+  std::string lock_;
+  std::vector<std::pair<int64_t, int64_t>> frames_;
+};
+
+// One damaged byte in a committed record of the ring: the records from it on cannot be
+// recovered, and the next opener keeps the evidence, records the loss in the chain in their
+// place, and verification fails (and keeps failing across restarts) until an operator's
+// acknowledgement, itself a record, follows; then it passes and still lists the gap.
+TEST_F(RingDamageTest, DamagedCommittedRecordIsKeptAsEvidenceAndReportedUntilAcknowledged) {
+  CommitFiveToTheRing();
+  Damage(2, frames_[2].second / 2);  // inside record 5's body
+  const int64_t lost_from = frames_[2].first;
+
+  VerifyReport r = VerifyNow();  // the first opener after the crash recovers the ring
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.gap);
+  ExpectBad(r, 5, "records committed after seq 4 were lost");
+  EXPECT_NE(r.reason.find("at bytes [" + std::to_string(lost_from) + ", " +
+                          std::to_string(RingEnd()) + ") of the record file and had seq 5..7)"),
+            std::string::npos)
+      << r.reason;
+  EXPECT_NE(r.reason.find(EvidencePath("gap-5")), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("acknowledge-gap gap-5"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.records_checked, 5);  // 1..4 and the record of the loss
+  ASSERT_EQ(r.gaps.size(), 1u);
+  const Gap& gap = r.gaps[0];
+  EXPECT_EQ(gap.id, "gap-5");
+  EXPECT_EQ(gap.seq, 5);
+  EXPECT_EQ(gap.damage.after_seq, 4);
+  EXPECT_EQ(gap.damage.lost_from, lost_from);
+  EXPECT_EQ(gap.damage.lost_to, RingEnd());
+  EXPECT_EQ(gap.damage.last_claimed_seq, 7);
+  EXPECT_EQ(gap.evidence_problem, "");
+  EXPECT_EQ(gap.acknowledged_seq, 0);
+
+  // The evidence: what the old ring held (damaged byte and all), after a header naming it.
+  const std::string evidence = testing::ReadBytes(EvidencePath("gap-5"));
+  EXPECT_EQ(
+      evidence.rfind("tabadul audit ring damage 1\nring-flushed " + std::to_string(file_size_) +
+                         "\nring-end " + std::to_string(RingEnd()) + "\n",
+                     0),
+      0u)
+      << evidence.substr(0, 300);
+  const std::string ring = RingBytes(file_size_, RingEnd());
+  EXPECT_EQ(evidence.substr(evidence.size() - ring.size()), ring);
+  EXPECT_NE(evidence.find("\nafter-seq 4\n"), std::string::npos);
+
+  // The chain: 1..4 (3 and 4 recovered from the ring), then the record of the loss.
+  auto frames = Split(records_).frames;
+  ASSERT_EQ(frames.size(), 5u);
+  EXPECT_EQ(Pairs(ParseFrame(frames[3]).items), Pairs(testing::MakeVersions(4)));
+  const Record loss = ParseFrame(frames[4]);
+  EXPECT_EQ(loss.path, kRingDamagePath);
+  EXPECT_EQ(loss.user, kLogItself);
+  EXPECT_EQ(loss.org_id, "");
+  EXPECT_EQ(loss.collection_id, "gap-5");
+  EXPECT_EQ(loss.item_count, 0);
+  EXPECT_NE(loss.note.find("evidence-sha256 " + ToHex(Sha256(evidence))), std::string::npos)
+      << loss.note;
+
+  // Not forgotten by a restart, and recorded once.
+  r = VerifyNow();
+  EXPECT_TRUE(r.gap);
+  EXPECT_EQ(r.bad_seq, 5);
+  EXPECT_EQ(Split(records_).frames.size(), 5u);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(records_ + ".damage"), {}), 1);
+
+  auto log = OpenLog();
+  ASSERT_TRUE(log->Append(MakeDisclosure(8)).ok());  // appending goes on meanwhile
+  auto head = log->Head();
+  ASSERT_TRUE(head.ok());
+  auto check = log->CheckHead(*head);
+  ASSERT_TRUE(check.ok());
+  EXPECT_FALSE(check->ok);
+  EXPECT_TRUE(check->gap) << check->reason;
+
+  EXPECT_EQ(log->AcknowledgeGap("gap-5", "alice", "").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->AcknowledgeGap("gap-5", "alice", "two\nlines").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->AcknowledgeGap("gap-9", "alice", "no such gap").status().code(),
+            StatusCode::kNotFound);
+  clock_.Advance(1'000'000);
+  auto ack = log->AcknowledgeGap("gap-5", "alice", "host memory fault; 5-7 read from evidence");
+  ASSERT_TRUE(ack.ok()) << ack.status().ToString();
+  EXPECT_EQ(*ack, 7);
+  EXPECT_EQ(log->AcknowledgeGap("gap-5", "bob", "again").status().code(),
+            StatusCode::kFailedPrecondition);
+  check = log->CheckHead(*head);
+  EXPECT_TRUE(check->ok) << check->reason;
+  log.reset();
+
+  r = VerifyNow();
+  EXPECT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.last_seq, 7);
+  ASSERT_EQ(r.gaps.size(), 1u);
+  EXPECT_EQ(r.gaps[0].acknowledged_seq, 7);
+  EXPECT_EQ(r.gaps[0].acknowledged_by, "alice");
+  EXPECT_EQ(r.gaps[0].reason, "host memory fault; 5-7 read from evidence");
+  EXPECT_NE(DescribeGap(r.gaps[0]).find("acknowledged at seq 7 by alice"), std::string::npos);
+  const Record acknowledgement = ParseFrame(Split(records_).frames[6]);
+  EXPECT_EQ(acknowledgement.path, kAcknowledgePath);
+  EXPECT_EQ(acknowledgement.user, "alice");
+  EXPECT_EQ(acknowledgement.collection_id, "gap-5");
+  EXPECT_EQ(acknowledgement.note, "host memory fault; 5-7 read from evidence");
+  EXPECT_EQ(testing::ReadBytes(EvidencePath("gap-5")), evidence);  // kept as it was
+}
+
+// Wherever the damaged byte lies in a committed frame (marker, length, body, hash, trailing
+// length; the first frame in the ring or a later one), the loss is reported from that frame on.
+TEST_F(DisclosureLogTest, EveryDamagedPlaceOfACommittedFrameIsReported) {
+  struct Place {
+    size_t frame;
+    int64_t at;  // < 0: from the frame's end
+  };
+  for (const Place place :
+       {Place{0, 0}, Place{0, 5}, Place{1, 20}, Place{3, -10}, Place{4, -1}, Place{4, 9}}) {
+    SCOPED_TRACE("frame " + std::to_string(place.frame) + " at " + std::to_string(place.at));
+    TempDir dir;
+    const std::string db = dir.Join("audit.db"), records = dir.Join("audit.log");
+    {
+      auto log = DisclosureLog::Open(db, FixedKey(), clock_);
+      ASSERT_TRUE(log.ok());
+      ASSERT_TRUE((*log)->Append(MakeDisclosure(1)).ok());
+      ASSERT_TRUE((*log)->Append(MakeDisclosure(2)).ok());
+    }
+    const auto size = static_cast<int64_t>(testing::ReadBytes(records).size());
+    testing::AppendToTheRingInAChildThatDies(db, 3, 7);
+    std::string lock = testing::ReadBytes(records + ".lock");
+    const auto frames = testing::RingFrames(lock, size);
+    ASSERT_EQ(frames.size(), 5u);
+    const auto [start, len] = frames[place.frame];
+    lock[testing::RingPlace(start + (place.at >= 0 ? place.at : len + place.at))] ^= 0x01;
+    testing::WriteBytes(records + ".lock", lock);
+
+    auto log = DisclosureLog::Open(db, FixedKey(), clock_);
+    ASSERT_TRUE(log.ok());
+    const auto seq = static_cast<int64_t>(place.frame) + 3;  // the damaged record's
+    ASSERT_TRUE((*log)->damage_found_at_open().has_value());
+    EXPECT_EQ((*log)->damage_found_at_open()->lost_from, start);
+    auto r = (*log)->Verify();
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->gap) << r->reason;
+    EXPECT_EQ(r->bad_seq, seq) << r->reason;
+    EXPECT_EQ(r->last_seq, seq);
+    EXPECT_TRUE(std::filesystem::exists(records + ".damage/gap-" + std::to_string(seq)));
+    // The last lost frame names seq 7, unless its own seq or trailing length is the damage.
+    EXPECT_EQ((*log)->damage_found_at_open()->last_claimed_seq, place.frame == 4 ? 0 : 7);
+  }
+}
+
+// Undamaged, the ring is copied into the file without a word, and so is a ring whose last
+// append was cut short before it committed (bytes beyond the published end are not records).
+TEST_F(RingDamageTest, SoundRingAndTornUncommittedTailAreNotReported) {
+  CommitFiveToTheRing();
+  // An appender that died while copying its frame into the ring, before publishing the end.
+  const std::string last = RingBytes(frames_[4].first, RingEnd());
+  for (size_t i = 0; i < last.size() / 2; ++i) lock_[testing::RingPlace(RingEnd() + i)] = last[i];
+  testing::WriteBytes(lock_path_, lock_);
+  auto log = OpenLog();
+  EXPECT_FALSE(log->damage_found_at_open().has_value());
+  auto r = log->Verify();
+  EXPECT_TRUE(r->ok) << r->reason;
+  EXPECT_EQ(r->last_seq, 7);
+  EXPECT_TRUE(r->gaps.empty());
+  EXPECT_FALSE(std::filesystem::exists(records_ + ".damage"));
+  EXPECT_EQ(static_cast<int64_t>(testing::ReadBytes(records_).size()), RingEnd());
+}
+
+// A flusher that died after its pwrite (before it moved `flushed`) left the records in the file
+// too: damage to the ring's copy of them loses nothing. The same with a copy it tore half-way:
+// the file's whole frames stand, the ring gives the rest.
+TEST_F(RingDamageTest, RecordsTheFileAlreadyHoldsAreNotALoss) {
+  CommitFiveToTheRing();
+  const std::string file = testing::ReadBytes(records_);
+  const int64_t torn = frames_[2].first + 11;  // the copy ends inside record 5
+  testing::WriteBytes(records_, file + RingBytes(file_size_, torn));
+  Damage(0, 30);  // record 3: the file has it
+  Damage(1, 0);   // record 4: the file has it
+  auto r = VerifyNow();
+  EXPECT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.last_seq, 7);
+  EXPECT_TRUE(r.gaps.empty());
+  EXPECT_FALSE(std::filesystem::exists(records_ + ".damage"));
+}
+
+// The file's torn copy of the damaged record is evidence too (it may be its only undamaged
+// copy): the evidence keeps it, and the file is cut where the loss begins.
+TEST_F(RingDamageTest, TornCopyOfTheLostRecordsGoesIntoTheEvidence) {
+  CommitFiveToTheRing();
+  const std::string file = testing::ReadBytes(records_);
+  const int64_t torn = frames_[2].first + 11;
+  const std::string copy = RingBytes(file_size_, torn);
+  testing::WriteBytes(records_, file + copy);
+  Damage(2, 40);
+  auto r = VerifyNow();
+  EXPECT_TRUE(r.gap);
+  EXPECT_EQ(r.bad_seq, 5);
+  const std::string evidence = testing::ReadBytes(EvidencePath("gap-5"));
+  EXPECT_EQ(evidence.substr(evidence.size() - 11), copy.substr(copy.size() - 11));
+  EXPECT_NE(evidence.find("\nfile-bytes 11\n"), std::string::npos);
+  EXPECT_EQ(Split(records_).frames.size(), 5u);
+}
+
+// An opener that died after keeping the evidence and recording the loss, before it reset the
+// lock file, leaves the old ring to the next one: that one neither keeps a second evidence file
+// nor records the loss twice.
+TEST_F(RingDamageTest, InterruptedRecoveryIsNotRepeated) {
+  CommitFiveToTheRing();
+  Damage(3, 50);
+  const std::string damaged_lock = lock_;
+  EXPECT_TRUE(VerifyNow().gap);
+  const std::string file = testing::ReadBytes(records_);
+  testing::WriteBytes(lock_path_, damaged_lock);
+  auto r = VerifyNow();
+  EXPECT_TRUE(r.gap);
+  EXPECT_EQ(r.gaps.size(), 1u);
+  EXPECT_EQ(testing::ReadBytes(records_), file);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(records_ + ".damage"), {}), 1);
+  // The same if it died after the evidence only: the record of the loss is written then.
+  testing::WriteBytes(records_, file.substr(0, static_cast<size_t>(frames_[3].first)));
+  testing::WriteBytes(lock_path_, damaged_lock);
+  r = VerifyNow();
+  EXPECT_EQ(testing::ReadBytes(records_), file);
+  EXPECT_EQ(r.gaps.size(), 1u);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(records_ + ".damage"), {}), 1);
+}
+
+// An opener that cannot keep the evidence (here: a file where its folder should be) fails to
+// open the log rather than drop the records, and leaves the old ring to the next opener, which
+// recovers it once it can.
+TEST_F(RingDamageTest, RecoveryThatFailedIsLeftToTheNextOpener) {
+  CommitFiveToTheRing();
+  Damage(2, 30);
+  testing::WriteBytes(records_ + ".damage", "in the way");
+  auto failed = DisclosureLog::Open(db_, FixedKey(), clock_);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kInternal) << failed.status().ToString();
+  EXPECT_EQ(static_cast<int64_t>(testing::ReadBytes(records_).size()), frames_[2].first)
+      << "records 3 and 4 are in the file";
+  std::filesystem::remove(records_ + ".damage");
+  auto r = VerifyNow();
+  EXPECT_TRUE(r.gap) << r.reason;
+  EXPECT_EQ(r.bad_seq, 5);
+  EXPECT_EQ(r.gaps.size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(EvidencePath("gap-5")));
+}
+
+// The evidence belongs to the log: removing or changing it is tampering, acknowledged or not.
+// And an evidence file whose record of the loss is not in the chain (cut away with the tail)
+// still fails verification until acknowledged.
+TEST_F(RingDamageTest, EvidenceIsPartOfTheLog) {
+  CommitFiveToTheRing();
+  Damage(1, 100);
+  EXPECT_TRUE(VerifyNow().gap);
+  {
+    auto log = OpenLog();
+    ASSERT_TRUE(log->AcknowledgeGap("gap-4", "alice", "examined").ok());
+  }
+  EXPECT_TRUE(VerifyNow().ok);
+  const std::string evidence = testing::ReadBytes(EvidencePath("gap-4"));
+  std::string changed = evidence;
+  changed[changed.size() - 3] ^= 1;
+  testing::WriteBytes(EvidencePath("gap-4"), changed);
+  auto r = VerifyNow();
+  EXPECT_FALSE(r.gap);
+  ExpectBad(r, 4, "the evidence file was changed after seq 4 recorded its SHA-256");
+  std::filesystem::remove(EvidencePath("gap-4"));
+  ExpectBad(VerifyNow(), 4, "the evidence file is missing");
+  testing::WriteBytes(EvidencePath("gap-4"), evidence);
+  EXPECT_TRUE(VerifyNow().ok);
+
+  // Cut the record of the loss and its acknowledgement away: the evidence still tells.
+  auto f = Split(records_);
+  f.frames.resize(3);
+  testing::WriteBytes(records_, f.Join());
+  r = VerifyNow();
+  EXPECT_TRUE(r.gap);
+  ExpectBad(r, 4, "no record of the loss gap-4 is in the chain");
+  auto log = OpenLog();
+  ASSERT_TRUE(log->AcknowledgeGap("gap-4", "alice", "the tail was restored from a backup").ok());
+  auto again = log->Verify();
+  EXPECT_TRUE(again->ok) << again->reason;
 }
 
 }  // namespace

@@ -7,10 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <climits>
 #include <cstring>
+#include <utility>
 
 #include "audit/chain.h"
 
@@ -89,6 +92,140 @@ void FillScanned(std::string_view payload, int64_t offset, int64_t next, bool de
   }
 }
 
+// Appends the frame of `r` (seq and prev_hash set; `prev_raw` is prev_hash as 32 raw bytes) to
+// `frames`, built in place: marker, length (patched below), body, hash, length. Returns the
+// record's hash (32 raw bytes).
+std::string AppendFrame(const store::AuditRecord& r, std::string_view prev_raw,
+                        std::string* frames) {
+  const size_t start = frames->size();
+  frames->append(kMarker, kMarkerSize);
+  PutU32(0, frames);
+  AppendRecordBody(r, prev_raw, frames);
+  const size_t body_end = frames->size();
+  std::string hash = RecordHashOfBody(
+      std::string_view(*frames).substr(start + kFrameHead, body_end - start - kFrameHead));
+  *frames += hash;
+  const auto n = static_cast<uint32_t>(frames->size() - start - kFrameHead);
+  PutU32(n, frames);
+  for (int i = 0; i < 4; ++i)
+    (*frames)[start + kMarkerSize + i] = (*frames)[frames->size() - 4 + i];
+  return hash;
+}
+
+// The frame starting at `at` in `bytes` (an old ring's): its payload and whole length, when its
+// marker, both lengths and its end all lie inside `bytes` and agree.
+bool FrameIn(std::string_view bytes, size_t at, std::string_view* payload, size_t* whole) {
+  if (at > bytes.size() || bytes.size() - at < kFrameHead ||
+      std::memcmp(bytes.data() + at, kMarker, kMarkerSize) != 0) {
+    return false;
+  }
+  const uint32_t n = GetU32(bytes.data() + at + kMarkerSize);
+  if (n < kMinPayload || n > kMaxPayload) return false;
+  const size_t w = kFrameHead + n + kFrameTail;
+  if (bytes.size() - at < w || GetU32(bytes.data() + at + kFrameHead + n) != n) return false;
+  *payload = bytes.substr(at + kFrameHead, n);
+  *whole = w;
+  return true;
+}
+
+// The seq named by the frame that ends exactly at the end of `bytes` and starts at or after
+// `from`, read from its fixed place in the body (u8 version || u64 seq) without parsing the
+// rest, which may be what is damaged; 0 when no frame can be found there.
+int64_t LastClaimedSeq(std::string_view bytes, size_t from) {
+  constexpr size_t kSeqEnd = 1 + 8;
+  if (from > bytes.size() || bytes.size() - from < kFrameHead + kFrameTail + kSeqEnd) return 0;
+  const uint32_t n = GetU32(bytes.data() + bytes.size() - kFrameTail);
+  if (n < kMinPayload || n > kMaxPayload) return 0;
+  const size_t w = kFrameHead + n + kFrameTail;
+  if (w > bytes.size() - from) return 0;
+  const char* frame = bytes.data() + bytes.size() - w;
+  if (std::memcmp(frame, kMarker, kMarkerSize) != 0 || GetU32(frame + kMarkerSize) != n) return 0;
+  const char* body = frame + kFrameHead;
+  if (body[0] != static_cast<char>(kRecordBodyVersion) &&
+      body[0] != static_cast<char>(kNoteBodyVersion)) {
+    return 0;
+  }
+  uint64_t seq = 0;
+  for (size_t i = 1; i < kSeqEnd; ++i) seq = seq << 8 | static_cast<uint8_t>(body[i]);
+  return seq > static_cast<uint64_t>(INT64_MAX) ? 0 : static_cast<int64_t>(seq);
+}
+
+Status SyncFolder(const std::string& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Internal(Errno("cannot open the folder", folder));
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Internal(Errno("cannot sync the folder", folder));
+  return Status::Ok();
+}
+
+// The bytes of the file at `path`; nullopt when there is none.
+Result<std::optional<std::string>> ReadWholeFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return Internal(Errno("cannot open", path));
+  }
+  std::string out;
+  char buf[1 << 16];
+  while (true) {
+    const ssize_t r = ::read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      Status st = Internal(Errno("cannot read", path));
+      ::close(fd);
+      return st;
+    }
+    if (r == 0) break;
+    out.append(buf, static_cast<size_t>(r));
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(out));
+}
+
+// Keeps `content` as a new evidence file in `folder`, named `base` (or `base`.2, .3, ... when
+// another incident has that name), unless a file of the same incident (beginning with
+// `identity`) is there already. Each file is created whole: written under a temporary name,
+// synced, then link()ed into place (atomic, and never over an existing file). Returns the name
+// and the SHA-256 (hex) of the file's bytes.
+Result<std::pair<std::string, std::string>> WriteEvidence(const std::string& folder,
+                                                          const std::string& base,
+                                                          std::string_view identity,
+                                                          std::string_view content) {
+  if (::mkdir(folder.c_str(), 0700) == 0) {
+    const size_t slash = folder.rfind('/');
+    TABADUL_RETURN_IF_ERROR(SyncFolder(slash == std::string::npos ? "." : folder.substr(0, slash)));
+  } else if (errno != EEXIST) {
+    return Internal(Errno("cannot create the evidence folder", folder));
+  }
+  for (int k = 1; k <= 1000; ++k) {
+    const std::string name = k == 1 ? base : base + "." + std::to_string(k);
+    const std::string path = folder + "/" + name;
+    TABADUL_ASSIGN_OR_RETURN(auto existing, ReadWholeFile(path));
+    if (existing) {
+      if (existing->starts_with(identity)) return std::pair(name, ToHex(Sha256(*existing)));
+      continue;
+    }
+    const std::string tmp = folder + "/." + name + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Internal(Errno("cannot create the evidence file", tmp));
+    Status written = WriteAll(fd, 0, content, tmp);
+    if (written.ok() && ::fsync(fd) != 0) written = Internal(Errno("cannot sync", tmp));
+    ::close(fd);
+    const int linked = written.ok() ? ::link(tmp.c_str(), path.c_str()) : -1;
+    const int link_errno = errno;
+    ::unlink(tmp.c_str());
+    TABADUL_RETURN_IF_ERROR(written);
+    if (linked != 0) {
+      if (link_errno == EEXIST) continue;  // taken meanwhile: looked at again below
+      errno = link_errno;
+      return Internal(Errno("cannot create the evidence file", path));
+    }
+    TABADUL_RETURN_IF_ERROR(SyncFolder(folder));
+    return std::pair(name, ToHex(Sha256(content)));
+  }
+  return Internal("no free name for the evidence file " + base + " in " + folder);
+}
 
 }  // namespace
 
@@ -106,6 +243,12 @@ struct RecordFile::Shared {
   int64_t tip_end;  // tip_seq and tip_hash are those of the frame ending here (used when == end)
   int64_t tip_seq;
   char tip_hash[kHashBytes];
+  // The old ring's [flushed, end) while the process that re-initialized the lock file recovers
+  // it (Replay); 0 and 0 otherwise. An opener that dies or fails recovering leaves them for the
+  // next one, and nobody appends (over the ring's old bytes) while they are set. Lock files of
+  // builds without these fields hold zeros here.
+  int64_t salvage_from;
+  int64_t salvage_end;
 };
 
 // What an old ring held beyond its file, read by the process that re-initializes the lock file.
@@ -116,7 +259,7 @@ struct RecordFile::Salvage {
 
 namespace {
 static_assert(std::atomic<int64_t>::is_always_lock_free, "the shared end must be address-free");
-constexpr size_t kRingOffset = 4096;
+constexpr size_t kRingOffset = static_cast<size_t>(kLockFileRingOffset);
 constexpr size_t kLockFileBytes = kRingOffset + static_cast<size_t>(kRingBytes);
 constexpr char kLockMagic[16] = {'t', 'a', 'b', 'a', 'd', 'u', 'l', ' ',
                                  'a', 'l', 'o', 'c', 'k', ' ', '2', '\n'};
@@ -175,19 +318,36 @@ class RecordFile::SharedLock {
 };
 
 Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
-                                                     bool fsync_each_append) {
+                                                     bool fsync_each_append, int64_t now_us) {
+  static_assert(sizeof(Shared) <= kRingOffset, "the lock file's header overlaps its ring");
   // The lock file first. Every process holds a shared flock on it while it has the log open;
   // one that gets an exclusive flock is alone, and (re)initializes the mutexes and forgets the
   // end: a mutex left locked by a process that died before a reboot, or an end that a power
   // loss or an edit of the file made untrue, cannot survive into a new set of writers. What
-  // the old ring still held is salvaged first (Replay).
+  // the old ring still held is recovered first (Replay), still under the exclusive flock, so
+  // that nobody appends into the ring before its old bytes are safe.
   const std::string lock_path = path + ".lock";
   const int lfd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lfd < 0) return Internal(Errno("cannot open the audit log's lock file", lock_path));
+  const int wfd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (wfd < 0) {
+    Status st = Internal(Errno("cannot open the audit log", path));
+    ::close(lfd);
+    return st;
+  }
+  const int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (rfd < 0) {
+    Status st = Internal(Errno("cannot open the audit log", path));
+    ::close(wfd);
+    ::close(lfd);
+    return st;
+  }
   char* mapping = nullptr;
   auto fail = [&](const std::string& what) {
     Status st = Internal(Errno(what, lock_path));
     if (mapping) ::munmap(mapping, kLockFileBytes);
+    ::close(rfd);
+    ::close(wfd);
     ::close(lfd);
     return st;
   };
@@ -213,16 +373,7 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
       shared = reinterpret_cast<Shared*>(mapping);
       if (lst.st_size >= static_cast<off_t>(kLockFileBytes) &&
           std::memcmp(shared->magic, kLockMagic, sizeof kLockMagic) == 0) {
-        const int64_t from = shared->flushed.load();
-        const int64_t to = shared->end.load();
-        if (from >= kRecordFileHeaderSize && to > from && to - from <= kRingBytes) {
-          salvage.from = from;
-          salvage.bytes.resize(static_cast<size_t>(to - from));
-          const char* ring = mapping + kRingOffset;
-          for (int64_t x = from; x < to; ++x) {
-            salvage.bytes[static_cast<size_t>(x - from)] = ring[x % kRingBytes];
-          }
-        }
+        salvage = TakeSalvage(*shared, mapping + kRingOffset);
       }
       std::memset(shared->magic, 0, sizeof shared->magic);
       InitSharedMutex(&shared->mu);
@@ -232,10 +383,11 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
       shared->tip_end = -1;
       shared->tip_seq = 0;
       std::memset(shared->tip_hash, 0, sizeof shared->tip_hash);
+      // Kept until the old ring is recovered: an opener that dies meanwhile leaves it to the next.
+      shared->salvage_from = salvage.bytes.empty() ? 0 : salvage.from;
+      shared->salvage_end =
+          salvage.bytes.empty() ? 0 : salvage.from + static_cast<int64_t>(salvage.bytes.size());
       std::memcpy(shared->magic, kLockMagic, sizeof kLockMagic);
-      if (::flock(lfd, LOCK_SH) != 0) {  // from exclusive to shared, for as long as it is open
-        return fail("cannot lock the audit log's lock file");
-      }
       break;
     }
     if (errno != EWOULDBLOCK) return fail("cannot lock the audit log's lock file");
@@ -246,117 +398,292 @@ Result<std::unique_ptr<RecordFile>> RecordFile::Open(const std::string& path,
     if (lst.st_size >= static_cast<off_t>(kLockFileBytes)) {
       if (!map()) return fail("cannot map the audit log's lock file");
       shared = reinterpret_cast<Shared*>(mapping);
-      if (std::memcmp(shared->magic, kLockMagic, sizeof kLockMagic) == 0) break;
+      // A range left to recover means the initializer failed or died recovering the old ring:
+      // appending now would skip its records. Become the one that recovers it instead.
+      if (std::memcmp(shared->magic, kLockMagic, sizeof kLockMagic) == 0 &&
+          shared->salvage_end == 0) {
+        break;
+      }
       ::munmap(mapping, kLockFileBytes);
       mapping = nullptr;
       shared = nullptr;
     }
-    // The initializer died half-way: start over (it no longer holds its lock).
+    // The initializer died or failed half-way: start over (it no longer holds its lock).
     ::flock(lfd, LOCK_UN);
     if (attempt == 10) {
+      ::close(rfd);
+      ::close(wfd);
       ::close(lfd);
-      return FailedPrecondition(lock_path + " is not an audit lock file and cannot be reset");
+      return FailedPrecondition(lock_path +
+                                " is not an audit lock file, or holds records that "
+                                "could not be recovered, and cannot be reset");
     }
   }
-  auto unmap = [&] {
-    ::munmap(mapping, kLockFileBytes);
-    ::close(lfd);
-  };
-  const int wfd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (wfd < 0) {
-    unmap();
-    return Internal(Errno("cannot open the audit log", path));
-  }
-  const int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (rfd < 0) {
-    ::close(wfd);
-    unmap();
-    return Internal(Errno("cannot open the audit log", path));
-  }
+  // From here the object owns the descriptors and the mapping.
   std::unique_ptr<RecordFile> file(
       new RecordFile(path, wfd, rfd, lfd, shared, mapping + kRingOffset, fsync_each_append));
-  SharedLock lock(shared);
-  if (!lock.ok()) return Internal("cannot lock the audit log " + path);
-  struct stat st {};
-  if (::fstat(wfd, &st) != 0) return Internal(Errno("cannot stat the audit log", path));
-  if (st.st_size == 0) {
-    // A new file (perhaps one that replaced another; an old ring's bytes belong to that one).
-    TABADUL_RETURN_IF_ERROR(WriteAll(wfd, 0, std::string_view(kRecordFileHeader,
-                                                              kRecordFileHeaderSize), path));
-    if (::fdatasync(wfd) != 0) return Internal(Errno("cannot sync the audit log", path));
+  if (alone) {
+    // Nobody else has the lock file open until the flock below is shared: no mutex is needed.
+    TABADUL_ASSIGN_OR_RETURN(const bool created, file->CheckHeader());
+    if (!created && !salvage.bytes.empty()) {
+      TABADUL_RETURN_IF_ERROR(file->Replay(salvage, now_us));
+    }
+    shared->salvage_from = 0;
+    shared->salvage_end = 0;
+    if (::flock(lfd, LOCK_SH) != 0) {  // from exclusive to shared, for as long as it is open
+      return Internal(Errno("cannot lock the audit log's lock file", lock_path));
+    }
     return file;
   }
-  char header[kRecordFileHeaderSize];
-  TABADUL_ASSIGN_OR_RETURN(bool whole, ReadExactly(rfd, 0, sizeof header, header, path));
-  if (!whole || std::memcmp(header, kRecordFileHeader, sizeof header) != 0) {
-    return FailedPrecondition(path + " is not a tabadul audit log of this format (its first "
-                              "bytes are not \"tabadul audit 2\")");
-  }
-  if (alone && !salvage.bytes.empty()) TABADUL_RETURN_IF_ERROR(file->Replay(salvage));
+  SharedLock lock(shared);
+  if (!lock.ok()) return Internal("cannot lock the audit log " + path);
+  TABADUL_RETURN_IF_ERROR(file->CheckHeader().status());
   return file;
 }
 
-Status RecordFile::Replay(const Salvage& salvage) {
+RecordFile::Salvage RecordFile::TakeSalvage(const Shared& shared, const char* ring) {
+  // An earlier opener that died recovering left the range it was recovering; else the old ring
+  // holds [flushed, end).
+  int64_t from = shared.salvage_from;
+  int64_t to = shared.salvage_end;
+  if (!(from >= kRecordFileHeaderSize && to > from)) {
+    from = shared.flushed.load();
+    to = shared.end.load();
+  }
+  Salvage salvage;
+  if (from >= kRecordFileHeaderSize && to > from && to - from <= kRingBytes) {
+    salvage.from = from;
+    salvage.bytes.resize(static_cast<size_t>(to - from));
+    for (int64_t x = from; x < to; ++x) {
+      salvage.bytes[static_cast<size_t>(x - from)] = ring[x % kRingBytes];
+    }
+  }
+  return salvage;
+}
+
+Result<bool> RecordFile::CheckHeader() {
+  struct stat st {};
+  if (::fstat(write_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
+  if (st.st_size == 0) {
+    // A new file (perhaps one that replaced another; an old ring's bytes belong to that one).
+    TABADUL_RETURN_IF_ERROR(
+        WriteAll(write_fd_, 0, std::string_view(kRecordFileHeader, kRecordFileHeaderSize), path_));
+    if (::fdatasync(write_fd_) != 0) return Internal(Errno("cannot sync the audit log", path_));
+    return true;
+  }
+  char header[kRecordFileHeaderSize];
+  TABADUL_ASSIGN_OR_RETURN(bool whole, ReadExactly(read_fd_, 0, sizeof header, header, path_));
+  if (!whole || std::memcmp(header, kRecordFileHeader, sizeof header) != 0) {
+    return FailedPrecondition(path_ +
+                              " is not a tabadul audit log of this format (its first "
+                              "bytes are not \"tabadul audit 2\")");
+  }
+  return false;
+}
+
+Status RecordFile::Replay(const Salvage& salvage, int64_t now_us) {
   struct stat st {};
   if (::fstat(write_fd_, &st) != 0) return Internal(Errno("cannot stat the audit log", path_));
   const int64_t size = st.st_size;
+  const std::string_view ring = salvage.bytes;
+  const int64_t from = salvage.from;
+  const int64_t end = from + static_cast<int64_t>(ring.size());
   // The old ring continues the file at `from` only if the file has a whole, correctly hashed
-  // record ending there (or nothing yet) whose successor the ring's first frame is.
-  if (size < salvage.from) return Status::Ok();
-  store::AuditTip prev;
-  std::string prev_hash = kGenesisHash;
-  if (salvage.from > kRecordFileHeaderSize) {
-    TABADUL_ASSIGN_OR_RETURN(auto last, ReadEndingAt(salvage.from));
+  // record ending there (or nothing yet). A file shorter than that is not the ring's (a lock
+  // file carried over from another log; or a cut file, which signed heads reveal).
+  if (size < from) return Status::Ok();
+  store::AuditTip prev{0, kGenesisHash};
+  if (from > kRecordFileHeaderSize) {
+    TABADUL_ASSIGN_OR_RETURN(auto last, ReadEndingAt(from));
     if (!last || !last->body_status.ok() || !last->hash_matches) return Status::Ok();
     prev = {last->record.seq, last->record.hash};
-    prev_hash = last->record.hash;
   }
-  const std::string& b = salvage.bytes;
-  size_t at = 0;
-  while (at + kFrameHead <= b.size() && std::memcmp(b.data() + at, kMarker, kMarkerSize) == 0) {
-    const uint32_t n = GetU32(b.data() + at + kMarkerSize);
-    const size_t whole = kFrameHead + n + kFrameTail;
-    if (n < kMinPayload || n > kMaxPayload || at + whole > b.size() ||
-        GetU32(b.data() + at + kFrameHead + n) != n) {
-      break;
+  auto chains = [&](const ScannedRecord& r) {
+    return r.body_status.ok() && r.hash_matches && r.record.seq == prev.seq + 1 &&
+           r.record.prev_hash == prev.hash;
+  };
+  // Frame by frame through [from, end), everything the ring's published end says was committed:
+  // the file's frame where it has a whole one (a flusher that died after its pwrite, before it
+  // moved `flushed`), else the ring's, as long as each chains onto the one before.
+  bool proven = false;  // a ring frame showed that the ring is this file's
+  std::vector<std::pair<int64_t, int64_t>> runs;  // chain ranges to copy from the ring
+  int64_t p = from;
+  bool lost = false;
+  while (p < end) {
+    std::string_view payload;
+    size_t whole = 0;
+    const bool ring_whole = FrameIn(ring, static_cast<size_t>(p - from), &payload, &whole);
+    ScannedRecord in_ring;
+    if (ring_whole) FillScanned(payload, p, p + static_cast<int64_t>(whole), false, &in_ring);
+    std::optional<ScannedRecord> in_file;
+    if (p < size) {
+      TABADUL_ASSIGN_OR_RETURN(in_file, ReadAt(p, /*decode_items=*/false));
     }
-    ScannedRecord rec;
-    FillScanned(std::string_view(b).substr(at + kFrameHead, n), salvage.from, 0,
-                /*decode_items=*/false, &rec);
-    if (!rec.body_status.ok() || !rec.hash_matches || rec.record.seq != prev.seq + 1 ||
-        rec.record.prev_hash != prev_hash) {
-      break;
+    if (in_file) {
+      // Damage in the file itself is `verify`'s to report; the ring is not placed after it.
+      if (!chains(*in_file)) return Status::Ok();
+      // An earlier opener recovered this very ring and died before it reset the lock file.
+      if (IsRecordOfLoss(in_file->record)) return Status::Ok();
+      if (ring_whole && in_ring.hash_matches) {
+        // A sound frame that differs from the file's: the ring is another log's (or older).
+        if (in_ring.record.hash != in_file->record.hash) return Status::Ok();
+        proven = true;
+      }
+      prev = {in_file->record.seq, in_file->record.hash};
+      p = in_file->next_offset;
+      continue;
     }
-    prev = {rec.record.seq, rec.record.hash};
-    prev_hash = rec.record.hash;
-    at += whole;
+    // Bytes beyond the committed end exist only when the lock file is older than the file
+    // (after an OS crash): the ring describes another state of the file and adds nothing.
+    if (size > end) return Status::Ok();
+    if (ring_whole && chains(in_ring)) {
+      const int64_t next = p + static_cast<int64_t>(whole);
+      if (!runs.empty() && runs.back().second == p) {
+        runs.back().second = next;
+      } else {
+        runs.emplace_back(p, next);
+      }
+      proven = true;
+      prev = {in_ring.record.seq, in_ring.record.hash};
+      p = next;
+      continue;
+    }
+    // A sound frame of another chain where nothing of this one was seen: another log's ring.
+    if (!proven && ring_whole && in_ring.body_status.ok() && in_ring.hash_matches) {
+      return Status::Ok();
+    }
+    lost = true;  // committed bytes that are not a whole, sound, chained frame: damage
+    break;
   }
-  if (at == 0) return Status::Ok();
-  // Never over other bytes: what the file already holds there must be the same records (a
-  // flush that got that far before the crash). Different bytes mean the ring is not this
-  // file's (a lock file carried over from another log): it adds nothing.
-  const int64_t overlap = std::min<int64_t>(size - salvage.from, static_cast<int64_t>(at));
-  if (overlap > 0) {
-    std::string have(static_cast<size_t>(overlap), '\0');
-    TABADUL_ASSIGN_OR_RETURN(bool got, ReadExactly(read_fd_, salvage.from, have.size(),
-                                                   have.data(), path_));
-    if (!got || std::string_view(b).substr(0, have.size()) != have) return Status::Ok();
+  for (const auto& [a, b] : runs) {
+    TABADUL_RETURN_IF_ERROR(
+        WriteAll(write_fd_, a,
+                 ring.substr(static_cast<size_t>(a - from), static_cast<size_t>(b - a)), path_));
   }
-  TABADUL_RETURN_IF_ERROR(WriteAll(write_fd_, salvage.from, std::string_view(b).substr(0, at),
-                                   path_));
-  if (::fdatasync(write_fd_) != 0) return Internal(Errno("cannot sync the audit log", path_));
-  // What lies beyond is a write that never committed, unless it continues the chain (the lock
-  // file being older than the file, after an OS crash).
-  const int64_t chain_end = salvage.from + static_cast<int64_t>(at);
-  if (size > chain_end) {
-    TABADUL_ASSIGN_OR_RETURN(auto next, ReadAt(chain_end, /*decode_items=*/false));
-    const bool continues = next && next->body_status.ok() && next->hash_matches &&
-                           next->record.seq == prev.seq + 1 && next->record.prev_hash == prev_hash;
-    if (!continues && ::ftruncate(write_fd_, chain_end) != 0) {
-      return Internal(Errno("cannot cut what follows the records recovered into", path_));
-    }
+  if (lost) return KeepEvidenceOfLoss(salvage, size, p, prev, now_us);
+  if (!runs.empty() && ::fdatasync(write_fd_) != 0) {
+    return Internal(Errno("cannot sync the audit log", path_));
   }
   return Status::Ok();
+}
+
+Status RecordFile::KeepEvidenceOfLoss(const Salvage& salvage, int64_t size, int64_t lost_from,
+                                      const store::AuditTip& prev, int64_t now_us) {
+  const std::string_view ring = salvage.bytes;
+  RingDamage d;
+  d.after_seq = prev.seq;
+  d.after_hash = prev.hash;
+  d.lost_from = lost_from;
+  d.lost_to = salvage.from + static_cast<int64_t>(ring.size());
+  d.last_claimed_seq = LastClaimedSeq(ring, static_cast<size_t>(lost_from - salvage.from));
+  // A seq the lost bytes could not hold is itself damaged: not a claim.
+  const auto smallest = static_cast<int64_t>(kFrameHead + kMinPayload + kFrameTail);
+  if (d.last_claimed_seq <= prev.seq ||
+      d.last_claimed_seq > prev.seq + (d.lost_to - lost_from) / smallest) {
+    d.last_claimed_seq = 0;
+  }
+  // What the file holds where the lost records belong (a copy a dying flusher tore), if anything:
+  // it may be the only undamaged copy of a part of them.
+  std::string tail(static_cast<size_t>(std::max<int64_t>(0, size - lost_from)), '\0');
+  if (!tail.empty()) {
+    TABADUL_ASSIGN_OR_RETURN(bool got,
+                             ReadExactly(read_fd_, lost_from, tail.size(), tail.data(), path_));
+    if (!got) return Internal(path_ + " became shorter while it was recovered");
+  }
+  // The incident's identity comes first, so an opener that died after writing the evidence and
+  // the next one, finding the same old ring, keep one file.
+  const std::string identity =
+      std::string(kEvidenceMagic) + "\nring-flushed " + std::to_string(salvage.from) +
+      "\nring-end " + std::to_string(d.lost_to) + "\nring-sha256 " + ToHex(Sha256(ring)) + "\n";
+  std::string content = identity + FormatRingDamageNote(d) + "\nfile-size " + std::to_string(size) +
+                        "\nring-bytes " + std::to_string(ring.size()) + "\nfile-bytes " +
+                        std::to_string(tail.size()) + "\n\n";
+  content.append(ring);
+  content += tail;
+  TABADUL_ASSIGN_OR_RETURN(
+      auto kept,
+      WriteEvidence(DamageFolder(path_), "gap-" + std::to_string(prev.seq + 1), identity, content));
+  d.id = kept.first;
+  d.evidence_sha256 = kept.second;
+  // The record of the loss takes the lost records' place: whoever walks the chain meets the
+  // loss where it happened, and every later hash and signed head covers it.
+  store::AuditRecord rec;
+  rec.seq = prev.seq + 1;
+  rec.time_us = now_us;
+  rec.user = kLogItself;
+  rec.path = kRingDamagePath;
+  rec.collection_id = d.id;
+  rec.encoded_items.assign(1, static_cast<char>(store::kAuditItemsFormat));
+  rec.item_count = 0;
+  rec.note = FormatRingDamageNote(d);
+  rec.prev_hash = prev.hash;
+  auto prev_raw = FromHex(prev.hash);
+  if (!prev_raw || prev_raw->size() != kHashBytes) {
+    return Internal("the record before the loss in " + path_ + " has a malformed hash");
+  }
+  std::string frame;
+  AppendFrame(rec, *prev_raw, &frame);
+  // What the file held from here on is a torn copy of the lost bytes, now in the evidence.
+  if (size > lost_from && ::ftruncate(write_fd_, lost_from) != 0) {
+    return Internal(Errno("cannot cut the damaged copy from", path_));
+  }
+  TABADUL_RETURN_IF_ERROR(WriteAll(write_fd_, lost_from, frame, path_));
+  if (::fdatasync(write_fd_) != 0) return Internal(Errno("cannot sync the audit log", path_));
+  damage_found_ = std::move(d);
+  return Status::Ok();
+}
+
+std::string RecordFile::DamageFolder(const std::string& record_path) {
+  return record_path + ".damage";
+}
+
+bool IsRecordOfLoss(const store::AuditRecord& record) {
+  return record.item_count == 0 && record.path == kRingDamagePath;
+}
+
+std::string FormatRingDamageNote(const RingDamage& d) {
+  return "after-seq " + std::to_string(d.after_seq) + "\nafter-hash " + d.after_hash +
+         "\nlost-from " + std::to_string(d.lost_from) + "\nlost-to " + std::to_string(d.lost_to) +
+         "\nlast-claimed-seq " + std::to_string(d.last_claimed_seq) +
+         (d.evidence_sha256.empty() ? "" : "\nevidence-sha256 " + d.evidence_sha256);
+}
+
+Result<RingDamage> ParseRingDamageNote(std::string_view text) {
+  RingDamage d;
+  int found = 0;
+  auto number = [](std::string_view v, int64_t* out) {
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+    return ec == std::errc() && end == v.data() + v.size();
+  };
+  while (!text.empty()) {
+    const size_t eol = text.find('\n');
+    const std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    if (line.empty()) break;  // an evidence file's header ends here
+    const size_t space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    const std::string_view key = line.substr(0, space), value = line.substr(space + 1);
+    bool ok = true;
+    if (key == "after-seq") {
+      ok = number(value, &d.after_seq);
+      found |= 1;
+    } else if (key == "lost-from") {
+      ok = number(value, &d.lost_from);
+      found |= 2;
+    } else if (key == "lost-to") {
+      ok = number(value, &d.lost_to);
+      found |= 4;
+    } else if (key == "last-claimed-seq") {
+      ok = number(value, &d.last_claimed_seq);
+    } else if (key == "after-hash") {
+      d.after_hash = value;
+    } else if (key == "evidence-sha256") {
+      d.evidence_sha256 = value;
+    }
+    if (!ok) return InvalidArgument("'" + std::string(line) + "' is not a number");
+  }
+  if (found != 7) return InvalidArgument("not a description of lost records");
+  return d;
 }
 
 RecordFile::~RecordFile() {
@@ -563,18 +890,7 @@ Status RecordFile::Append(std::span<store::AuditRecord> records) {
   for (auto& r : records) {
     r.seq = tip.seq + 1;
     r.prev_hash = tip.seq == 0 ? std::string(kGenesisHash) : tip.hash;
-    // The frame is built in place: marker, length (patched below), body, hash, length.
-    const size_t start = frames.size();
-    frames.append(kMarker, kMarkerSize);
-    PutU32(0, &frames);
-    AppendRecordBody(r, prev_raw, &frames);
-    const size_t body_end = frames.size();
-    prev_raw = RecordHashOfBody(std::string_view(frames).substr(start + kFrameHead,
-                                                                body_end - start - kFrameHead));
-    frames += prev_raw;
-    const auto n = static_cast<uint32_t>(frames.size() - start - kFrameHead);
-    PutU32(n, &frames);
-    for (int i = 0; i < 4; ++i) frames[start + kMarkerSize + i] = frames[frames.size() - 4 + i];
+    prev_raw = AppendFrame(r, prev_raw, &frames);
     r.hash = ToHex(prev_raw);
     tip = {r.seq, r.hash};
   }

@@ -28,13 +28,43 @@
 // A process that dies while appending leaves `end` as it was (its bytes lie beyond it and are
 // overwritten); one that dies while flushing leaves `flushed` as it was (the next flush writes
 // the same bytes again). The first process to open the log alone (no other has the lock file
-// open: after a crash or a reboot) re-initializes the mutexes, first copying into the file what
-// the old ring still holds beyond the file, frame by frame, as long as each frame is whole, hashes
-// right and chains onto the file's last record (so a lock file from another era can add nothing
-// that does not belong). Then it learns the end from the file: a frame torn by a crash in the
+// open: after a crash or a reboot) re-initializes the mutexes and, before it lets anyone else
+// in, recovers what the old ring holds beyond the file: every byte of [flushed, end) was
+// committed. Frame by frame from `flushed`, it keeps the file's frame where the file has a whole
+// one (a flusher died after its pwrite), else copies the ring's, as long as each frame is whole,
+// hashes right and chains onto the one before (so a lock file from another era can add nothing
+// that does not belong). Then the end is learned from the file: a frame torn by a crash in the
 // middle of a direct write is cut (nobody was told it was written); a frame that is malformed
 // anywhere but at the very end is damage or tampering, and appending then fails with
 // FailedPrecondition rather than chain onto it or cut it away.
+//
+// Damage. When the walk stops before the old `end` at bytes that are not a whole, sound frame
+// chaining on (a damaged byte in the ring: its page, a stray write), committed records (records
+// of deliveries that were sent) cannot be recovered. They must not vanish without a trace, so
+// the opener, before changing anything else:
+//   1. keeps the evidence: a new file `<path>.damage/gap-<seq>` (mode 0600, created whole by
+//      link(); `<seq>` is the first seq the lost records had) holding a text header — the
+//      incident (old `flushed`, `end`, SHA-256 of the ring's bytes), the last record recovered
+//      before the loss, the lost range of the chain, the seq the last lost frame names, the
+//      file's size — then the old ring's bytes [flushed, end) and the file's bytes from the loss
+//      on (a copy a dying flusher tore, if any);
+//   2. writes a record of the loss (IsRecordOfLoss) in the lost records' place, chained on the
+//      last record recovered: no organization, user kLogItself, path kRingDamagePath,
+//      collection_id the evidence file's name, no items, and a note (FormatRingDamageNote)
+//      naming the lost range and the evidence file's SHA-256. The chain itself now tells of the
+//      loss, so it cannot be forgotten by a restart or hidden by deleting the evidence, and every
+//      later hash and signed head covers it. The numbers the lost records had are taken by the
+//      record of the loss and the records after it; the evidence keeps the lost ones.
+// DisclosureLog::Verify fails on such a record until an operator's acknowledgement follows it in
+// the chain (audit/disclosure_log.h). Not damage, and not reported: bytes beyond the published
+// `end` (an append that never committed), a ring whose frames are sound but belong to another
+// chain (another log's lock file), frames the file already holds, a ring that starts beyond the
+// file's end or after a frame that is not sound, and a file longer than the ring's end (a lock
+// file older than the file). A damaged first frame of a ring that cannot be told from another
+// log's is reported: a needless report costs an acknowledgement, a missed one a record.
+// Recovery is repeatable: the old range stays in the lock file's header until it is done, an
+// evidence file of the same incident is reused, and a record of the loss already in the file
+// ends the walk.
 //
 // The record file is only ever written with pwrite (never mapped), so truncating it under a
 // running server cannot fault the server; the records not yet copied are in the lock file,
@@ -63,6 +93,37 @@ inline constexpr char kRecordFileHeader[] = "tabadul audit 2\n";
 inline constexpr int64_t kRecordFileHeaderSize = sizeof kRecordFileHeader - 1;
 // The ring in the lock file (see below): records on their way into the file.
 inline constexpr int64_t kRingBytes = int64_t{1} << 20;
+// Where the ring starts in the lock file (the header before it: mutexes, end, flushed, tip);
+// chain offset x lies at kLockFileRingOffset + x % kRingBytes.
+inline constexpr int64_t kLockFileRingOffset = 4096;
+
+// The record of a loss of committed records (see "Damage" above) has this path and this user.
+inline constexpr char kRingDamagePath[] = "audit:ring-damage";
+inline constexpr char kLogItself[] = "tabadul";
+// The first line of an evidence file.
+inline constexpr char kEvidenceMagic[] = "tabadul audit ring damage 1";
+
+// Committed records an opener found damaged in the old ring and could not recover; also what
+// the note of the record of the loss says (FormatRingDamageNote) and what an evidence file's
+// header says (ParseRingDamageNote reads both).
+struct RingDamage {
+  std::string id;                // the evidence file's name in DamageFolder (not in the note)
+  int64_t after_seq = 0;         // the last record recovered before the loss (0: none)
+  std::string after_hash;        // its hash, hex (kGenesisHash for none)
+  int64_t lost_from = 0;         // [lost_from, lost_to): the lost bytes' place in the chain;
+  int64_t lost_to = 0;           //   lost_to is the end the old ring had published
+  int64_t last_claimed_seq = 0;  // the seq the last lost frame names; 0 when it cannot be read
+  std::string evidence_sha256;   // of the whole evidence file, hex (empty in its own header)
+};
+
+// The note of a record of a loss: one "key value" line per field but `id`.
+std::string FormatRingDamageNote(const RingDamage& damage);
+// Reads a note, or an evidence file (up to the empty line that ends its header; other keys
+// are skipped). InvalidArgument when after-seq, lost-from or lost-to is missing or malformed.
+Result<RingDamage> ParseRingDamageNote(std::string_view text);
+// Whether `record` is a record of a loss (written by recovery, never by a disclosure: those
+// always deliver an item).
+bool IsRecordOfLoss(const store::AuditRecord& record);
 
 // One frame as a scanner found it.
 struct ScannedRecord {
@@ -75,9 +136,15 @@ struct ScannedRecord {
 
 class RecordFile {
  public:
-  // Opens (creating it with its header when absent or empty) the file at `path`.
-  // FailedPrecondition when it holds something else; Internal on I/O errors.
-  static Result<std::unique_ptr<RecordFile>> Open(const std::string& path, bool fsync_each_append);
+  // Opens (creating it with its header when absent or empty) the file at `path`, recovering
+  // the old ring when this is the only process with the log open (see the top); `now_us` times
+  // the record of a loss that recovery may write. FailedPrecondition when the file holds
+  // something else; Internal on I/O errors, recovery's included (the old ring is then left for
+  // the next opener).
+  static Result<std::unique_ptr<RecordFile>> Open(const std::string& path, bool fsync_each_append,
+                                                  int64_t now_us);
+  // The folder of the evidence files of the log whose records are at `record_path`.
+  static std::string DamageFolder(const std::string& record_path);
   ~RecordFile();
   RecordFile(const RecordFile&) = delete;
   RecordFile& operator=(const RecordFile&) = delete;
@@ -135,6 +202,8 @@ class RecordFile {
   };
 
   const std::string& path() const { return path_; }
+  // The loss this object's Open found and recorded (see "Damage" above), if any.
+  const std::optional<RingDamage>& damage_found() const { return damage_found_; }
 
  private:
   struct Shared;  // the mapped lock file's header (record_file.cc)
@@ -160,8 +229,19 @@ class RecordFile {
   Status FlushRing();
   // The same with the flush mutex held; `after_death`: its last holder died holding it.
   Status FlushRingLocked(bool after_death);
-  // Copies into the file the frames of an old ring that chain onto the file (see the top).
-  Status Replay(const Salvage& salvage);
+  // The old ring's [flushed, end) as the lock file's header `shared` tells it (or the range an
+  // interrupted recovery left), read from `ring`; empty when there is none.
+  static Salvage TakeSalvage(const Shared& shared, const char* ring);
+  // Writes the header into an empty file (true: the file is new) or checks it.
+  // FailedPrecondition when the file holds something else.
+  Result<bool> CheckHeader();
+  // With the lock file held exclusively: copies into the file the frames of an old ring that
+  // chain onto the file, and records a loss (see the top). Internal on I/O errors.
+  Status Replay(const Salvage& salvage, int64_t now_us);
+  // Keeps the evidence of the committed bytes [lost_from, salvage's end) and writes the record
+  // of their loss at lost_from, chained on `prev` (the file is `size` bytes long).
+  Status KeepEvidenceOfLoss(const Salvage& salvage, int64_t size, int64_t lost_from,
+                            const store::AuditTip& prev, int64_t now_us);
 
   const std::string path_;
   const int write_fd_;  // appends
@@ -171,6 +251,7 @@ class RecordFile {
   char* const ring_;  // kRingBytes, right after the header in the same mapping
   const bool fsync_;
   std::string frames_;  // guarded by the mutex: the frames being appended (reused)
+  std::optional<RingDamage> damage_found_;  // set by Open only
 
   std::mutex append_mu_;  // one append at a time in this process
   int64_t end_ = -1;      // guarded by the mutex: where this object last saw the end

@@ -189,6 +189,9 @@ struct AuditRecord {
   // The same, decoded: filled by reads that ask for it (queries); empty on the write path.
   std::vector<AuditItem> items;
   int64_t item_count = 0;  // as stored; equals the number of encoded items unless tampered with
+  // Free text the log itself adds to the records it writes about itself (a loss of records, an
+  // operator's acknowledgement: audit/record_file.h, "Damage"); empty for every disclosure.
+  std::string note;
   std::string prev_hash;
   std::string hash;
   // Set when a read decoded `items` and the stored form is malformed (a tampered row); `items`
