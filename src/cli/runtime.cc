@@ -33,6 +33,14 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options, co
       r->audit_, audit::DisclosureLog::Open(options.data_dir + "/" + audit::kDatabaseFileName,
                                             options.data_dir, clock));
 
+  if (const auto& damage = r->audit_->damage_found_at_open()) {
+    // The loss is in the chain and fails `audit verify` until acknowledged; say so at once.
+    std::cerr << "tabadul: disclosure log: records committed after seq " << damage->after_seq
+              << " were lost from the ring (bytes [" << damage->lost_from << ", "
+              << damage->lost_to << ")); evidence kept as " << damage->id
+              << " in audit.log.damage/; run `tabadul audit verify`" << std::endl;
+  }
+
   // The one way in. A marking definition stored by this process is honoured before the write
   // returns (other processes' writes are seen at the engine's next reload check; until then a
   // reference to an unknown definition withholds the object).
