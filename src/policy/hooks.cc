@@ -15,13 +15,8 @@ Result<taxii::ApiHooks> MakeHooks(Engine& engine) {
                             store::ObjectRow& row) {
     engine.Rewrite(info.principal, info.over_tls, c, row);
   };
-  hooks.on_stored = [&engine](const store::Collection&, const std::vector<stix::StixObject>& o) {
-    // A failure to persist a marking definition leaves it unknown: objects referencing it are
-    // then graded by their other markings or the collection default (known gap: a user-defined
-    // RED definition lost this way grades its objects at the default; the hook has no way to
-    // report the failure to the poster).
-    (void)engine.LearnMarkings(o);
-  };
+  // No on_stored: marking definitions are not learned per path but read from the store by the
+  // engine (any path that stores one bumps the policy generation; engine.h, "Freshness").
   return hooks;
 }
 

@@ -1,7 +1,8 @@
 // The visibility rule as TAXII API hooks: access (which collections a principal sees and how),
-// read_filter (the rule per row, before the limit), rewrite (anonymized attribution) and
-// on_stored (learn posted TLP/IEP marking definitions). validate_object and on_disclosure are
-// left empty: the lead composes them with the audit and pattern modules.
+// read_filter (the rule per row, before the limit) and rewrite (anonymized attribution).
+// validate_object, on_disclosure and on_stored are left empty: the lead composes them with the
+// audit, pattern and index modules. (Marking definitions need no hook: the engine rebuilds them
+// from the store, whatever path stored them.)
 #pragma once
 
 #include "policy/engine.h"
