@@ -51,7 +51,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options, co
     const bool definitions = std::any_of(added.begin(), added.end(), [](const auto& o) {
       return o.type == "marking-definition";
     });
-    if (definitions) (void)engine->LearnMarkings(added);
+    if (definitions) (void)engine->Reload();
   });
 
   // Federation: a push goes only where the visibility rule lets the peer's organization receive

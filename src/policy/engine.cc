@@ -38,7 +38,11 @@ Status Engine::Reload() {
   // Read the generation first: a change landing during the reload then triggers another.
   TABADUL_ASSIGN_OR_RETURN(int64_t generation, agreements_.Generation());
   TABADUL_ASSIGN_OR_RETURN(auto versions, agreements_.LatestAgreements());
-  TABADUL_ASSIGN_OR_RETURN(auto markings, agreements_.ListMarkingDefinitions());
+  TABADUL_ASSIGN_OR_RETURN(auto markings, store_.ListMarkingDefinitions());
+  std::vector<OriginTerms> origins;
+  if (options_.origin_terms) {
+    TABADUL_ASSIGN_OR_RETURN(origins, options_.origin_terms());
+  }
   auto next = std::make_shared<PolicySnapshot>();
   int64_t skipped = 0;
   for (const auto& v : versions) {
@@ -52,7 +56,10 @@ Status Engine::Reload() {
     next->agreements.refs.push_back(InternRef(v));
   }
   next->agreements.Build();
-  for (const auto& [id, text] : markings) (void)next->markings.Add(text);
+  for (const auto& m : markings) {
+    if (!next->markings.Add(m.owner_org, m.id, m.json).ok()) ++next->unreadable_markings;
+  }
+  for (auto& o : origins) next->origins.Add(std::move(o));
   next->generation = generation;
   std::lock_guard lock(mu_);
   snapshot_ = std::move(next);
@@ -93,8 +100,7 @@ std::shared_ptr<const PolicySnapshot> Engine::Snapshot() {
 Result<store::Grant> Engine::Access(const auth::Principal& principal, const store::Collection& c) {
   if (principal.org_id == c.owner_org) return store_.GetGrant(principal.user, c.id);
   auto snapshot = Snapshot();
-  VisibilityCheck check(snapshot->agreements, snapshot->markings,
-                        Viewer{principal.org_id, clock_.NowMicros(), false}, c);
+  VisibilityCheck check(*snapshot, Viewer{principal.org_id, clock_.NowMicros(), false}, c);
   return store::Grant{check.CollectionVisible(), false};
 }
 
@@ -103,7 +109,8 @@ Decision Engine::DecideWith(const PolicySnapshot& s, const VisibilityCheck& chec
   static const std::vector<std::string> kNone;
   std::vector<std::string> granular;
   if (row.has_granular_markings && !check.IsProvider()) granular = GranularRefs(row);
-  return check.Evaluate(ObjectFacts{row.type, row.labels, row.marking_refs, granular, row.id});
+  return check.Evaluate(
+      ObjectFacts{row.type, row.labels, row.marking_refs, granular, row.id, row.origin});
 }
 
 store::RowFilter Engine::ReadFilter(const auth::Principal& principal, bool over_tls,
@@ -120,8 +127,7 @@ store::RowFilter Engine::ReadFilter(const auth::Principal& principal, bool over_
   state->collection = c;
   state->org = principal.org_id;
   state->check = std::make_unique<VisibilityCheck>(
-      state->snapshot->agreements, state->snapshot->markings,
-      Viewer{state->org, clock_.NowMicros(), over_tls}, state->collection);
+      *state->snapshot, Viewer{state->org, clock_.NowMicros(), over_tls}, state->collection);
   if (!state->check->CollectionVisible()) {
     return [](const store::ObjectRow& row) {
       row.disclosed_under = {};
@@ -138,8 +144,7 @@ store::RowFilter Engine::ReadFilter(const auth::Principal& principal, bool over_
 Decision Engine::Decide(std::string_view org_id, bool over_tls, const store::Collection& c,
                         const store::ObjectRow& row) {
   auto snapshot = Snapshot();
-  VisibilityCheck check(snapshot->agreements, snapshot->markings,
-                        Viewer{org_id, clock_.NowMicros(), over_tls}, c);
+  VisibilityCheck check(*snapshot, Viewer{org_id, clock_.NowMicros(), over_tls}, c);
   return DecideWith(*snapshot, check, row);
 }
 
@@ -184,20 +189,6 @@ std::vector<std::string> Engine::GranularRefs(const store::ObjectRow& row) {
   if (granular_.size() >= kGranularCacheLimit) granular_.clear();
   granular_.emplace(key, refs);
   return refs;
-}
-
-Status Engine::LearnMarkings(const std::vector<stix::StixObject>& objects) {
-  bool any = false;
-  for (const auto& o : objects) {
-    if (o.type != "marking-definition") continue;
-    MarkingRegistry probe;
-    auto known = probe.Add(o.json);
-    if (!known.ok() || !*known) continue;
-    TABADUL_RETURN_IF_ERROR(agreements_.PutMarkingDefinition(o.id, o.json, clock_.NowMicros()));
-    any = true;
-  }
-  if (any) return Reload();
-  return Status::Ok();
 }
 
 }  // namespace tabadul::policy

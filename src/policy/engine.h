@@ -1,12 +1,18 @@
 // policy::Engine: the visibility rule (visibility.h) bound to live data. It owns nothing but
-// caches: the agreements in force and the marking registry (one immutable snapshot, swapped on
-// change), and the granular marking refs of object versions (immutable, so cached forever).
+// caches: the agreements in force, every provider's marking definitions and the origins'
+// exchange terms (one immutable snapshot, swapped on change), and the granular marking refs of
+// object versions (immutable, so cached forever).
 //
-// Freshness: a change made through this process (AgreementService, LearnMarkings) reloads at
-// once; a change made by another process (the CLI while `tabadul serve` runs) is seen within
-// `reload_check_interval_us` (the engine compares the store's generation counter). Validity
-// windows are evaluated per request against the injected clock, so an agreement that ends or
-// starts applies from that instant on without any reload.
+// Freshness: the snapshot is rebuilt from the store — agreements from the agreement tables,
+// marking definitions from the stored marking-definition objects themselves (whatever path
+// stored them: TAXII, import, sync, ingest), origin terms from the injected loader — whenever
+// the policy generation changes. Every agreement change, every insert or delete of a
+// marking-definition object and every change of a peer's terms bumps it in the same
+// transaction, in any process. A change made through this process's AgreementService reloads at
+// once; any other change is seen within `reload_check_interval_us` (the engine compares the
+// generation). Until then a ref to a definition not yet seen means RED: late is never looser.
+// Validity windows are evaluated per request against the injected clock, so an agreement that
+// ends or starts applies from that instant on without any reload.
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
@@ -21,6 +27,7 @@
 
 #include "auth/authenticator.h"
 #include "common/clock.h"
+#include "policy/origin_terms.h"
 #include "policy/visibility.h"
 #include "store/sqlite_agreements.h"
 #include "store/store.h"
@@ -34,13 +41,17 @@ struct EngineOptions {
   int64_t reload_check_interval_us = 1'000'000;
   // The identity that replaces the provider's created_by_ref when attribution must not be kept.
   std::string anonymous_identity_id = "identity--00000000-0000-4000-8000-000000000000";
+  // The exchange terms of what was pulled from peers (origin_terms.h), read at every reload;
+  // e.g. sync::OriginTermsLoader(registry). Unset: nothing pulled goes on to anyone but the
+  // local collection's owner.
+  OriginTermsLoader origin_terms;
 };
 
 // One consistent view of the policy.
-struct PolicySnapshot {
-  AgreementIndex agreements;
-  MarkingRegistry markings;
+struct PolicySnapshot : PolicyTables {
   int64_t generation = -1;
+  // Stored marking definitions that could not be read (each counts as RED; markings.h).
+  int64_t unreadable_markings = 0;
 };
 
 class Engine {
@@ -50,8 +61,9 @@ class Engine {
   Engine(store::Store& store, store::SqliteAgreementStore& agreements, const Clock& clock,
          EngineOptions options = {});
 
-  // Rebuilds the snapshot from the store. Internal on a store failure (the old snapshot stays).
-  // Stored agreements that no longer parse are skipped (and counted in skipped_agreements()).
+  // Rebuilds the snapshot from the store and the origin terms loader. Internal on a store
+  // failure, the loader's error when it fails (the old snapshot stays in both cases). Stored
+  // agreements that no longer parse are skipped (and counted in skipped_agreements()).
   Status Reload();
   // The current snapshot, refreshed first when the store says it is stale. Never null.
   std::shared_ptr<const PolicySnapshot> Snapshot();
@@ -77,10 +89,6 @@ class Engine {
   // Its `agreement` views text the engine keeps for its own lifetime (see ref_pool_).
   Decision Decide(std::string_view org_id, bool over_tls, const store::Collection& c,
                   const store::ObjectRow& row);
-
-  // Registers the TLP and IEP marking definitions among newly stored objects (ApiHooks.on_stored)
-  // and persists them. Malformed TLP/IEP definitions are skipped; Internal on a store failure.
-  Status LearnMarkings(const std::vector<stix::StixObject>& objects);
 
   bool IsHubAdmin(const auth::Principal& p) const {
     return !options_.hub_org_id.empty() && p.org_id == options_.hub_org_id &&

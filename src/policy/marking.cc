@@ -1,5 +1,7 @@
 #include "policy/marking.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "common/timestamp.h"
@@ -74,7 +76,24 @@ Result<IepPolicy> ParseIepExtension(std::string_view id, std::string_view extens
   return ParseIepObject(id, v.as_object());
 }
 
-Result<bool> MarkingRegistry::Add(std::string_view text) {
+IepPolicy Strictest(const IepPolicy& a, const IepPolicy& b) {
+  IepPolicy p = a;
+  p.start_us = std::max(a.start_us, b.start_us);
+  p.end_us = std::min(a.end_us, b.end_us);
+  p.encrypt_in_transit = std::max(a.encrypt_in_transit, b.encrypt_in_transit);
+  p.permitted_actions = std::min(a.permitted_actions, b.permitted_actions);
+  p.attribution = std::max(a.attribution, b.attribution);  // may < must < must-not
+  if (a.tlp && b.tlp) {
+    p.tlp = stix::MostRestrictive(*a.tlp, *b.tlp);
+  } else {
+    p.tlp = a.tlp ? a.tlp : b.tlp;
+  }
+  p.affected_party_notifications = a.affected_party_notifications && b.affected_party_notifications;
+  p.unmodified_resale = a.unmodified_resale && b.unmodified_resale;
+  return p;
+}
+
+Result<MarkingDefinition> ParseMarkingDefinition(std::string_view text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) return InvalidArgument("marking definition: malformed JSON object");
@@ -86,19 +105,19 @@ Result<bool> MarkingRegistry::Add(std::string_view text) {
     return InvalidArgument("marking definition: not a marking-definition object with an id");
   }
   const std::string mid(id->as_string());
-  if (stix::TlpOfMarkingRef(mid) || tlp_.count(mid) || iep_.count(mid)) return false;
-
+  MarkingDefinition d;
+  // Every graded part an object carries counts (the highest level wins), not the first found.
+  auto raise = [&d](stix::Tlp t) { d.tlp = d.tlp ? stix::MostRestrictive(*d.tlp, t) : t; };
   if (const json::object* iep = ExtensionBody(o, kIepExtensionId)) {
     TABADUL_ASSIGN_OR_RETURN(IepPolicy p, ParseIepObject(mid, *iep));
-    iep_.emplace(mid, std::move(p));
-    return true;
+    if (p.tlp) raise(*p.tlp);
+    d.iep = std::move(p);
   }
   if (const json::object* tlp2 = ExtensionBody(o, stix::kTlp2ExtensionId)) {
     const json::value* level = tlp2->if_contains("tlp_2_0");
     auto t = level && level->is_string() ? stix::ParseTlpName(level->as_string()) : std::nullopt;
     if (!t) return InvalidArgument("marking definition " + mid + ": tlp_2_0: not a TLP 2.0 level");
-    tlp_.emplace(mid, *t);
-    return true;
+    raise(*t);
   }
   const json::value* dtype = o.if_contains("definition_type");
   if (dtype && dtype->is_string() && dtype->as_string() == "tlp") {
@@ -107,26 +126,73 @@ Result<bool> MarkingRegistry::Add(std::string_view text) {
         def && def->is_object() ? def->as_object().if_contains("tlp") : nullptr;
     auto t = level && level->is_string() ? stix::ParseTlpName(level->as_string()) : std::nullopt;
     if (!t) return InvalidArgument("marking definition " + mid + ": definition.tlp: not a TLP level");
-    tlp_.emplace(mid, *t);
-    return true;
+    raise(*t);
   }
-  return false;
+  return d;
 }
 
-MarkingMeaning MarkingRegistry::Lookup(std::string_view id) const {
+MarkingMeaning ProviderMarkings::Lookup(std::string_view id) const {
   MarkingMeaning m;
   if (auto t = stix::TlpOfMarkingRef(id)) {
+    m.known = true;
     m.tlp = *t;
     return m;
   }
-  const std::string key(id);
-  if (auto it = tlp_.find(key); it != tlp_.end()) {
-    m.tlp = it->second;
-  } else if (auto it2 = iep_.find(key); it2 != iep_.end()) {
-    m.iep = &it2->second;
-    m.tlp = it2->second.tlp;
+  auto it = entries_.find(std::string(id));
+  if (it == entries_.end()) {
+    m.tlp = stix::Tlp::kRed;  // unknown: fail closed
+    return m;
   }
+  m.known = true;
+  m.tlp = it->second.tlp;
+  m.levelless = it->second.levelless;
+  m.iep = it->second.iep ? &*it->second.iep : nullptr;
   return m;
+}
+
+void ProviderMarkings::Merge(const std::string& id, Entry entry) {
+  auto [it, inserted] = entries_.try_emplace(id, entry);
+  if (inserted) return;
+  Entry& e = it->second;
+  if (e.tlp && entry.tlp) {
+    e.tlp = stix::MostRestrictive(*e.tlp, *entry.tlp);
+  } else if (entry.tlp) {
+    e.tlp = entry.tlp;
+  }
+  e.levelless = e.levelless || entry.levelless;
+  if (e.iep && entry.iep) {
+    e.iep = Strictest(*e.iep, *entry.iep);
+  } else if (entry.iep) {
+    e.iep = std::move(entry.iep);
+  }
+}
+
+Status MarkingRegistry::Add(std::string_view provider_org, std::string_view id,
+                            std::string_view json) {
+  if (stix::TlpOfMarkingRef(id)) return Status::Ok();  // standard ids keep their meaning
+  ProviderMarkings::Entry entry;
+  auto parsed = ParseMarkingDefinition(json);
+  if (parsed.ok()) {
+    entry.tlp = parsed->tlp;
+    entry.levelless = !parsed->tlp;
+    entry.iep = std::move(parsed->iep);
+  } else {
+    entry.tlp = stix::Tlp::kRed;  // unreadable: the strictest reading
+  }
+  providers_[std::string(provider_org)].Merge(std::string(id), std::move(entry));
+  return parsed.ok() ? Status::Ok() : parsed.status();
+}
+
+const ProviderMarkings& MarkingRegistry::Of(std::string_view provider_org) const {
+  static const ProviderMarkings kNone;
+  auto it = providers_.find(std::string(provider_org));
+  return it == providers_.end() ? kNone : it->second;
+}
+
+size_t MarkingRegistry::size() const {
+  size_t n = 0;
+  for (const auto& [org, p] : providers_) n += p.size();
+  return n;
 }
 
 }  // namespace tabadul::policy

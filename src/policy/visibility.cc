@@ -35,31 +35,42 @@ const std::vector<size_t>* AgreementIndex::Between(std::string_view provider,
   return it == by_pair.end() ? nullptr : &it->second;
 }
 
-stix::Tlp EffectiveTlp(const MarkingRegistry& markings, std::string_view default_tlp,
+stix::Tlp EffectiveTlp(const ProviderMarkings& markings, stix::Tlp default_tlp,
                        const ObjectFacts& v) {
+  // The object-level refs give the highest of their levels; the default counts when none gives
+  // one — and, where the provider's definitions of a ref disagree, when some reading of every
+  // ref leaves it without one (MarkingMeaning::levelless): the strictest reading wins.
   std::optional<stix::Tlp> object_level;
+  bool may_be_unlevelled = true;
   for (const auto& ref : v.marking_refs) {
-    if (auto t = markings.Lookup(ref).tlp) {
-      object_level = object_level ? stix::MostRestrictive(*object_level, *t) : *t;
-    }
+    const MarkingMeaning m = markings.Lookup(ref);
+    if (m.tlp) object_level = object_level ? stix::MostRestrictive(*object_level, *m.tlp) : *m.tlp;
+    if (!m.levelless) may_be_unlevelled = false;
   }
-  stix::Tlp level =
-      object_level.value_or(stix::ParseTlpName(default_tlp).value_or(stix::Tlp::kAmber));
+  stix::Tlp level = object_level.value_or(default_tlp);
+  if (may_be_unlevelled) level = stix::MostRestrictive(level, default_tlp);
   for (const auto& ref : v.granular_refs) {
     if (auto t = markings.Lookup(ref).tlp) level = stix::MostRestrictive(level, *t);
   }
   return level;
 }
 
-VisibilityCheck::VisibilityCheck(const AgreementIndex& agreements, const MarkingRegistry& markings,
-                                 const Viewer& viewer, const store::Collection& collection)
-    : markings_(markings),
+stix::Tlp CollectionDefaultTlp(const store::Collection& collection) {
+  return stix::ParseTlpName(collection.default_tlp).value_or(stix::Tlp::kAmber);
+}
+
+VisibilityCheck::VisibilityCheck(const PolicyTables& tables, const Viewer& viewer,
+                                 const store::Collection& collection)
+    : markings_(tables.markings.Of(collection.owner_org)),
+      origins_(tables.origins),
       collection_(collection),
+      default_tlp_(CollectionDefaultTlp(collection)),
       viewer_org_(viewer.org_id),
       now_us_(viewer.now_us),
       over_tls_(viewer.over_tls),
       is_provider_(viewer.org_id == collection.owner_org) {
   if (is_provider_) return;
+  const AgreementIndex& agreements = tables.agreements;
   const auto* pair = agreements.Between(collection.owner_org, viewer.org_id);
   if (!pair) return;
   for (size_t i : *pair) {
@@ -78,6 +89,12 @@ Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
     return d;
   }
   if (candidates_.empty()) return d;
+  // What came from elsewhere goes on only where its origin's terms allow.
+  const OriginTerms* origin = nullptr;
+  if (!v.origin.empty()) {
+    origin = origins_.Find(v.origin);
+    if (!origin || !origin->may_forward) return d;
+  }
   // V's own exchange terms.
   PermittedAction iep_actions = PermittedAction::kExternallyVisibleDirect;
   bool iep_anonymize = false;
@@ -91,7 +108,8 @@ Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
       iep_actions = std::min(iep_actions, iep->permitted_actions);
     }
   }
-  const stix::Tlp tlp = EffectiveTlp(markings_, collection_.default_tlp, v);
+  const stix::Tlp tlp = EffectiveTlp(markings_, origin ? origin->default_tlp : default_tlp_, v);
+  if (origin && tlp > origin->forward_max_tlp) return d;
   PermittedAction best = PermittedAction::kNone;
   bool agreement_anonymize = false;
   for (const auto& [a, ref] : candidates_) {
@@ -119,10 +137,9 @@ Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
   return d;
 }
 
-Decision MayReceive(const AgreementIndex& agreements, const MarkingRegistry& markings,
-                    const Viewer& viewer, const store::Collection& collection,
-                    const ObjectFacts& v) {
-  return VisibilityCheck(agreements, markings, viewer, collection).Evaluate(v);
+Decision MayReceive(const PolicyTables& tables, const Viewer& viewer,
+                    const store::Collection& collection, const ObjectFacts& v) {
+  return VisibilityCheck(tables, viewer, collection).Evaluate(v);
 }
 
 }  // namespace tabadul::policy

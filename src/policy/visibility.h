@@ -1,11 +1,15 @@
 // THE visibility rule (DESIGN.md "The visibility rule"): the one function that decides whether
 // organization R may receive object version V, posted by provider P (= the owner of collection
 // C) into C. Every read path reaches it through policy::Engine / policy::MakeHooks; nothing
-// else in tabadul decides visibility. Design note: docs/design/visibility.md.
+// else in tabadul decides visibility. Design notes: docs/design/visibility.md (the rule) and
+// docs/design/markings.md (whose marking definitions count).
 //
 //   R may receive V  ⇔  R = P
 //                      ∨ ( V's IEP policies (object-level and granular) are all valid now and,
 //                          where one says encrypt_in_transit=must, the request came over TLS
+//                        ∧ ( V.origin = "" (posted here)
+//                            ∨ the terms of V.origin exist, say may_forward and
+//                              tlp(V) ≤ their forward_max_tlp )
 //                        ∧ ∃ agreement A from P to R, not ended, with
 //                            A.valid_from ≤ now < A.valid_until,
 //                            C ∈ A.collections,
@@ -15,9 +19,16 @@
 //                            tlp(V) = RED ⇒ R ∈ A.red_recipients,
 //                            A.encrypt_in_transit = must ⇒ the request came over TLS )
 //
-//   tlp(V) = max( the TLP levels of V's object_marking_refs (standard TLP 1.0/2.0 ids, user
-//                 TLP definitions, the tlp field of IEP definitions) — or C's default TLP when
-//                 none of them carries a level —, the levels of every granular marking_ref )
+//   tlp(V) = max( the levels of V's object_marking_refs — or default(V) when none of them
+//                 carries a level —, the levels of every granular marking_ref )
+//   default(V) = the origin's default_tlp when V.origin ≠ "" (the peer's terms), else C's
+//                default TLP (unparseable → AMBER)
+//
+// A ref's level and IEP policy are what P's marking definitions say (markings.h): the standard
+// TLP 1.0/2.0 ids always mean what the standard says; any other id means what the definitions
+// stored in P's own collections say — never another organization's —, the strictest of them when
+// they disagree (a ref that some of them leave without a level may also yield default(V));
+// an id P never published means RED (fail closed).
 //
 // Attribution: where the provider's identity must not be kept (IEP provider_attribution
 // must-not on V, or must-not in a matching agreement's terms), created_by_ref is
@@ -38,6 +49,7 @@
 
 #include "policy/agreement.h"
 #include "policy/marking.h"
+#include "policy/origin_terms.h"
 #include "store/store.h"
 
 namespace tabadul::policy {
@@ -60,6 +72,14 @@ struct AgreementIndex {
   const std::vector<size_t>* Between(std::string_view provider, std::string_view recipient) const;
 };
 
+// Everything the rule reads besides the viewer and the object: one consistent set, built by the
+// engine per policy snapshot and immutable once published.
+struct PolicyTables {
+  AgreementIndex agreements;
+  MarkingRegistry markings;  // every provider's marking definitions
+  OriginTermsIndex origins;  // the terms of what was pulled from peers
+};
+
 // Who is asking, when, and how.
 struct Viewer {
   std::string_view org_id;
@@ -74,6 +94,7 @@ struct ObjectFacts {
   const std::vector<std::string>& marking_refs;   // object_marking_refs
   const std::vector<std::string>& granular_refs;  // marking_ref of every granular marking
   std::string_view id = {};  // V's id (the provider's own identity object is withheld, below)
+  std::string_view origin = {};  // "" when posted here; else the peer V was pulled from
 };
 
 struct Decision {
@@ -93,17 +114,21 @@ struct Decision {
   std::string_view agreement;
 };
 
-// The TLP level of V as defined above. `default_tlp` is the collection's (unparseable → AMBER).
-stix::Tlp EffectiveTlp(const MarkingRegistry& markings, std::string_view default_tlp,
+// The TLP level of V as defined above, `markings` being the provider's and `default_tlp`
+// default(V).
+stix::Tlp EffectiveTlp(const ProviderMarkings& markings, stix::Tlp default_tlp,
                        const ObjectFacts& v);
 
+// A collection's default TLP as the rule reads it (unparseable → AMBER).
+stix::Tlp CollectionDefaultTlp(const store::Collection& collection);
+
 // The rule, prepared for one (viewer, collection) pair so that evaluating a page of rows costs a
-// few comparisons per row: the agreements that could apply (P→R, valid now, covering C) are found
-// once. The referenced index, registry and collection must outlive the check.
+// few comparisons per row: the agreements that could apply (P→R, valid now, covering C) and P's
+// marking definitions are found once. The tables and the collection must outlive the check.
 class VisibilityCheck {
  public:
-  VisibilityCheck(const AgreementIndex& agreements, const MarkingRegistry& markings,
-                  const Viewer& viewer, const store::Collection& collection);
+  VisibilityCheck(const PolicyTables& tables, const Viewer& viewer,
+                  const store::Collection& collection);
 
   // True when R = P or some agreement P→R is valid now and covers C (the collection is visible
   // to R, read-only when R ≠ P). Independent of any object.
@@ -113,8 +138,10 @@ class VisibilityCheck {
   Decision Evaluate(const ObjectFacts& v) const;
 
  private:
-  const MarkingRegistry& markings_;
+  const ProviderMarkings& markings_;  // the provider's
+  const OriginTermsIndex& origins_;
   const store::Collection& collection_;
+  stix::Tlp default_tlp_;  // the collection's
   std::string viewer_org_;
   int64_t now_us_;
   bool over_tls_;
@@ -127,8 +154,7 @@ class VisibilityCheck {
 };
 
 // The rule as one call (builds a VisibilityCheck; use the class for pages of rows).
-Decision MayReceive(const AgreementIndex& agreements, const MarkingRegistry& markings,
-                    const Viewer& viewer, const store::Collection& collection,
-                    const ObjectFacts& v);
+Decision MayReceive(const PolicyTables& tables, const Viewer& viewer,
+                    const store::Collection& collection, const ObjectFacts& v);
 
 }  // namespace tabadul::policy

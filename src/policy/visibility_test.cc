@@ -33,12 +33,13 @@ class VisibilityTest : public ::testing::Test {
   Decision Ask(const char* org, int64_t now, const std::vector<std::string>& refs,
                const std::vector<std::string>& granular = {}, const std::string& type = "indicator",
                const std::vector<std::string>& labels = {}) {
-    return MayReceive(index_, markings_, Viewer{org, now, false}, collection_,
+    return MayReceive(tables_, Viewer{org, now, false}, collection_,
                       ObjectFacts{type, labels, refs, granular});
   }
   store::Collection collection_;
-  AgreementIndex index_;
-  MarkingRegistry markings_;
+  PolicyTables tables_;
+  AgreementIndex& index_ = tables_.agreements;
+  MarkingRegistry& markings_ = tables_.markings;
 };
 
 TEST_F(VisibilityTest, ProviderAlwaysSees) {
@@ -64,7 +65,8 @@ TEST_F(VisibilityTest, UnmarkedTakesCollectionDefault) {
   EXPECT_FALSE(Ask(kQ, 150, {}).visible);
   EXPECT_TRUE(Ask(kR, 150, {}).visible);
   collection_.default_tlp = "garbage";  // unparseable: the conservative AMBER
-  EXPECT_EQ(EffectiveTlp(markings_, collection_.default_tlp,
+  EXPECT_EQ(CollectionDefaultTlp(collection_), stix::Tlp::kAmber);
+  EXPECT_EQ(EffectiveTlp(markings_.Of(kP), CollectionDefaultTlp(collection_),
                          ObjectFacts{"x", {}, {}, {}}), stix::Tlp::kAmber);
 }
 
@@ -92,19 +94,19 @@ TEST_F(VisibilityTest, OtherCollectionAndStrangers) {
 }
 
 TEST_F(VisibilityTest, IepTermsOfTheObject) {
-  ASSERT_TRUE(markings_.Add(
+  ASSERT_TRUE(markings_.Add(kP, "marking-definition--iep",
       R"({"type":"marking-definition","id":"marking-definition--iep",)"
       R"("extensions":{"extension-definition--762e2e97-ee51-43e5-a9ea-165fbb862c4a":{)"
       R"("start_date":"1970-01-01T00:00:00.000120Z","encrypt_in_transit":"must",)"
       R"("provider_attribution":"must-not","permitted_actions":"none"}}})").ok());
   const std::vector<std::string> refs = {kGreenRef, "marking-definition--iep"};
   // Before the IEP policy starts: nothing.
-  EXPECT_FALSE(MayReceive(index_, markings_, Viewer{kR, 110, true}, collection_,
+  EXPECT_FALSE(MayReceive(tables_, Viewer{kR, 110, true}, collection_,
                           ObjectFacts{"indicator", {}, refs, {}}).visible);
   // Without TLS: nothing.
-  EXPECT_FALSE(MayReceive(index_, markings_, Viewer{kR, 150, false}, collection_,
+  EXPECT_FALSE(MayReceive(tables_, Viewer{kR, 150, false}, collection_,
                           ObjectFacts{"indicator", {}, refs, {}}).visible);
-  Decision d = MayReceive(index_, markings_, Viewer{kR, 150, true}, collection_,
+  Decision d = MayReceive(tables_, Viewer{kR, 150, true}, collection_,
                           ObjectFacts{"indicator", {}, refs, {}});
   EXPECT_TRUE(d.visible);
   EXPECT_TRUE(d.anonymize);
@@ -116,7 +118,7 @@ TEST_F(VisibilityTest, AgreementTermsEncryptAndAttribution) {
   index_.active[0].terms.attribution = Attribution::kMustNot;
   index_.Build();
   EXPECT_FALSE(Ask(kR, 150, {kGreenRef}).visible);
-  Decision d = MayReceive(index_, markings_, Viewer{kR, 150, true}, collection_,
+  Decision d = MayReceive(tables_, Viewer{kR, 150, true}, collection_,
                           ObjectFacts{"indicator", {}, {kGreenRef}, {}});
   EXPECT_TRUE(d.visible);
   EXPECT_TRUE(d.anonymize);
@@ -127,7 +129,7 @@ TEST_F(VisibilityTest, AgreementTermsEncryptAndAttribution) {
 TEST_F(VisibilityTest, ProvidersIdentityIsWithheldWhenAttributionMustNotBeKept) {
   const std::vector<std::string> none, refs{kGreenRef};
   auto ask = [&](const char* org, std::string_view id) {
-    return MayReceive(index_, markings_, Viewer{org, 150, false}, collection_,
+    return MayReceive(tables_, Viewer{org, 150, false}, collection_,
                       ObjectFacts{"identity", none, refs, none, id});
   };
   EXPECT_TRUE(ask(kR, kP).visible);  // attribution may be kept: delivered
@@ -177,6 +179,75 @@ TEST_F(VisibilityTest, DecisionNamesTheFirstMatchingAgreement) {
   d = Ask(kR, 150, {kGreenRef});
   EXPECT_TRUE(d.visible);
   EXPECT_EQ(d.agreement, "");
+}
+
+// A ref the provider never published means RED: withheld from a recipient without RED, shown to
+// a RED recipient and to the provider. A ref the provider published as a statement does not.
+TEST_F(VisibilityTest, UnknownRefsFailClosed) {
+  const std::string unknown = "marking-definition--0000000a-0000-4000-8000-000000000000";
+  EXPECT_FALSE(Ask(kQ, 150, {unknown}).visible);
+  EXPECT_FALSE(Ask(kQ, 150, {kGreenRef, unknown}).visible);
+  EXPECT_FALSE(Ask(kQ, 150, {kGreenRef}, {unknown}).visible);  // granular too
+  EXPECT_TRUE(Ask(kR, 150, {unknown}).visible);
+  EXPECT_TRUE(Ask(kP, 150, {unknown}).visible);
+  // Published by another organization only: still unknown to P's objects.
+  ASSERT_TRUE(markings_.Add(kQ, unknown,
+      R"({"type":"marking-definition","id":")" + unknown +
+      R"(","definition_type":"tlp","definition":{"tlp":"white"}})").ok());
+  EXPECT_FALSE(Ask(kQ, 150, {unknown}).visible);
+  // Published by P as a statement: known, no level; the collection default (AMBER) applies.
+  ASSERT_TRUE(markings_.Add(kP, unknown,
+      R"({"type":"marking-definition","id":")" + unknown +
+      R"(","definition_type":"statement","definition":{"statement":"(c) P"}})").ok());
+  EXPECT_TRUE(Ask(kQ, 150, {unknown}).visible);
+  EXPECT_EQ(EffectiveTlp(markings_.Of(kP), stix::Tlp::kAmber, ObjectFacts{"x", {}, {unknown}, {}}),
+            stix::Tlp::kAmber);
+}
+
+// P's definitions of one id disagree (GREEN and a statement): the strictest reading counts, so
+// the object may take the collection default where every ref may be levelless.
+TEST_F(VisibilityTest, DisagreeingDefinitionsTakeTheStrictestReading) {
+  const std::string id = "marking-definition--0000000b-0000-4000-8000-000000000000";
+  ASSERT_TRUE(markings_.Add(kP, id,
+      R"({"type":"marking-definition","id":")" + id +
+      R"(","definition_type":"statement","definition":{"statement":"s"}})").ok());
+  ASSERT_TRUE(markings_.Add(kP, id,
+      R"({"type":"marking-definition","id":")" + id +
+      R"(","definition_type":"tlp","definition":{"tlp":"green"}})").ok());
+  const ProviderMarkings& p = markings_.Of(kP);
+  const std::vector<std::string> none, only{id}, with_clear{id, "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"};
+  EXPECT_EQ(EffectiveTlp(p, stix::Tlp::kRed, ObjectFacts{"x", none, only, none}), stix::Tlp::kRed);
+  EXPECT_EQ(EffectiveTlp(p, stix::Tlp::kClear, ObjectFacts{"x", none, only, none}),
+            stix::Tlp::kGreen);
+  // Another ref that always carries a level: the default no longer counts.
+  EXPECT_EQ(EffectiveTlp(p, stix::Tlp::kRed, ObjectFacts{"x", none, with_clear, none}),
+            stix::Tlp::kGreen);
+}
+
+// What came from elsewhere goes on only where its origin's terms allow (and never under the
+// local collection's default).
+TEST_F(VisibilityTest, PulledVersionsKeepTheirOriginsTerms) {
+  collection_.default_tlp = "clear";
+  const std::vector<std::string> none, green{kGreenRef}, amber{kAmberRef};
+  auto ask = [&](const char* org, const std::vector<std::string>& refs, std::string_view origin) {
+    return MayReceive(tables_, Viewer{org, 150, false}, collection_,
+                      ObjectFacts{"indicator", none, refs, none, "indicator--1", origin});
+  };
+  // No terms for the origin (no loader, or a removed peer): the provider only.
+  EXPECT_FALSE(ask(kR, green, "peer-a").visible);
+  EXPECT_TRUE(ask(kP, green, "peer-a").visible);
+  EXPECT_TRUE(ask(kR, green, "").visible);  // posted here: the agreement decides
+  tables_.origins.Add({"peer-a", stix::Tlp::kAmber, false, stix::Tlp::kRed});
+  EXPECT_FALSE(ask(kR, green, "peer-a").visible);  // may not forward
+  tables_.origins.Add({"peer-b", stix::Tlp::kAmber, true, stix::Tlp::kGreen});
+  EXPECT_TRUE(ask(kR, green, "peer-b").visible);
+  EXPECT_FALSE(ask(kR, amber, "peer-b").visible);  // above the forwarding ceiling
+  // Unmarked: the peer's default (AMBER), not the collection's (CLEAR): above the ceiling.
+  EXPECT_FALSE(ask(kR, none, "peer-b").visible);
+  EXPECT_TRUE(ask(kR, none, "").visible);
+  tables_.origins.Add({"peer-c", stix::Tlp::kGreen, true, stix::Tlp::kGreen});
+  EXPECT_TRUE(ask(kR, none, "peer-c").visible);
+  EXPECT_TRUE(ask(kP, amber, "peer-b").visible);
 }
 
 }  // namespace

@@ -142,4 +142,10 @@ std::string_view Statement::TextView(int col) const {
   return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
+Status BumpPolicyGeneration(Database& db) {
+  TABADUL_ASSIGN_OR_RETURN(auto st, db.Cached(
+      "UPDATE policy_meta SET value = value + 1 WHERE key = 'generation'"));
+  return st->Run();
+}
+
 }  // namespace tabadul::store

@@ -81,4 +81,16 @@ class Statement {
   sqlite3* db_;
 };
 
+// The policy generation: one counter in table policy_meta that grows with every change the
+// policy engine caches (agreements, marking definitions, peers' exchange terms), written in the
+// same transaction as the change, so any process can tell cheaply whether its cached policy is
+// stale. Every file that writes one of those changes creates the table with this schema (IF NOT
+// EXISTS, so whichever opens the database first creates it).
+inline constexpr char kPolicyMetaSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS policy_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO policy_meta (key, value) VALUES ('generation', 0);
+)sql";
+// Adds one to the policy generation. Call inside the transaction of the change it announces.
+Status BumpPolicyGeneration(Database& db);
+
 }  // namespace tabadul::store

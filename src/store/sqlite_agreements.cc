@@ -14,12 +14,9 @@ CREATE TABLE IF NOT EXISTS agreement_versions (
   name TEXT NOT NULL, version INTEGER NOT NULL, provider_org TEXT NOT NULL, body TEXT NOT NULL,
   ended INTEGER NOT NULL, changed_us INTEGER NOT NULL, changed_by TEXT NOT NULL,
   PRIMARY KEY (name, version)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS marking_definitions (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL,
-  added_us INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS policy_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO policy_meta (key, value) VALUES ('generation', 0);
 )sql";
+// (Databases written before marking definitions were rebuilt from the objects table keep a
+// table `marking_definitions`: nothing reads or writes it any more, and it is left alone.)
 
 // BEGIN IMMEDIATE ... COMMIT around `body`; rolls back on any failure.
 template <typename F>
@@ -70,6 +67,7 @@ SqliteAgreementStore::~SqliteAgreementStore() = default;
 Result<std::unique_ptr<SqliteAgreementStore>> SqliteAgreementStore::Open(const std::string& path) {
   TABADUL_ASSIGN_OR_RETURN(auto db, Database::Open(path));
   TABADUL_RETURN_IF_ERROR(db->Exec(kAgreementSchema));
+  TABADUL_RETURN_IF_ERROR(db->Exec(kPolicyMetaSchema));
   return std::unique_ptr<SqliteAgreementStore>(new SqliteAgreementStore(std::move(db)));
 }
 
@@ -174,33 +172,6 @@ Status SqliteAgreementStore::AppendAgreementVersions(std::span<const AgreementVe
   });
 }
 
-Status SqliteAgreementStore::PutMarkingDefinition(std::string_view id, std::string_view json,
-                                                  int64_t now_us) {
-  std::lock_guard lock(mu_);
-  Database& db = *db_;
-  return InTransaction(db, [&]() -> Status {
-    TABADUL_ASSIGN_OR_RETURN(auto ins, db.Cached(
-        "INSERT OR IGNORE INTO marking_definitions (id, json, added_us) VALUES (?, ?, ?)"));
-    TABADUL_RETURN_IF_ERROR(ins->Bind(1, id).Bind(2, json).Bind(3, now_us).Run());
-    if (db.Changes() == 0) return Status::Ok();
-    return BumpGeneration();
-  });
-}
-
-Result<std::vector<std::pair<std::string, std::string>>>
-SqliteAgreementStore::ListMarkingDefinitions() {
-  std::lock_guard lock(mu_);
-  TABADUL_ASSIGN_OR_RETURN(auto st,
-                           db_->Cached("SELECT id, json FROM marking_definitions ORDER BY seq"));
-  std::vector<std::pair<std::string, std::string>> out;
-  while (true) {
-    TABADUL_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.emplace_back(st->Text(0), st->Text(1));
-  }
-  return out;
-}
-
 Result<int64_t> SqliteAgreementStore::Generation() {
   std::lock_guard lock(mu_);
   TABADUL_ASSIGN_OR_RETURN(auto st,
@@ -212,10 +183,6 @@ Result<int64_t> SqliteAgreementStore::Generation() {
 }
 
 // Caller holds mu_ and is inside a transaction.
-Status SqliteAgreementStore::BumpGeneration() {
-  TABADUL_ASSIGN_OR_RETURN(auto st, db_->Cached(
-      "UPDATE policy_meta SET value = value + 1 WHERE key = 'generation'"));
-  return st->Run();
-}
+Status SqliteAgreementStore::BumpGeneration() { return BumpPolicyGeneration(*db_); }
 
 }  // namespace tabadul::store

@@ -1,11 +1,14 @@
 // Storage for the policy module and API tokens, in the same SQLite file as the object store:
-// agreement versions (an append-only history), API token digests, and marking definitions
-// posted by users. Only engines know SQL, so these tables live here; the meaning of an
-// agreement's body (JSON text) belongs to the policy module, which parses and validates it.
+// agreement versions (an append-only history) and API token digests. Only engines know SQL, so
+// these tables live here; the meaning of an agreement's body (JSON text) belongs to the policy
+// module, which parses and validates it. (Marking definitions are objects like any other: the
+// policy engine lists them with Store::ListMarkingDefinitions.)
 //
-// Every change to agreements or markings bumps a generation counter in the same transaction,
-// so a process can tell cheaply whether its cached policy is stale (another process — the CLI —
-// may have changed it).
+// Every change to agreements bumps the policy generation (store/sqlite.h, kPolicyMetaSchema) in
+// the same transaction, and so does every insert or delete of a marking-definition object (a
+// trigger of the object store) and every change of a sync peer's exchange terms: a process can
+// tell cheaply whether its cached policy is stale (another process — the CLI — may have changed
+// it).
 //
 // Thread-safety: every method may be called from any thread (one connection behind a mutex;
 // these tables are small and touched on changes and cache reloads, not per row).
@@ -77,14 +80,8 @@ class SqliteAgreementStore {
   // stored. Bumps the generation.
   Status AppendAgreementVersions(std::span<const AgreementVersion> versions);
 
-  // ---- Marking definitions posted by users ----
-  // Keeps the first definition stored under an id (marking definitions are not versionable);
-  // a later one with the same id is ignored. Bumps the generation when something was stored.
-  Status PutMarkingDefinition(std::string_view id, std::string_view json, int64_t now_us);
-  // (id, json) pairs in insertion order.
-  Result<std::vector<std::pair<std::string, std::string>>> ListMarkingDefinitions();
-
-  // A counter that grows with every agreement or marking change (in any process).
+  // The policy generation: grows with every agreement, marking-definition or peer-terms change
+  // (in any process).
   Result<int64_t> Generation();
 
  private:

@@ -43,6 +43,21 @@ CREATE TABLE IF NOT EXISTS status_items (
   id TEXT NOT NULL, version TEXT NOT NULL, message TEXT NOT NULL, PRIMARY KEY (status_id, kind, seq));
 )sql";
 
+// Marking definitions are what the policy engine resolves markings against (per provider; see
+// ListMarkingDefinitions). A partial index lists them without scanning the other objects, and
+// triggers bump the policy generation (kPolicyMetaSchema, created before this) in the very
+// transaction that stores or deletes one, whatever path wrote it: TAXII, import, sync, ingest.
+constexpr char kMarkingDefinitionSchema[] = R"sql(
+CREATE INDEX IF NOT EXISTS objects_marking_definitions ON objects (type)
+  WHERE type = 'marking-definition';
+CREATE TRIGGER IF NOT EXISTS objects_marking_definition_added AFTER INSERT ON objects
+  WHEN NEW.type = 'marking-definition'
+  BEGIN UPDATE policy_meta SET value = value + 1 WHERE key = 'generation'; END;
+CREATE TRIGGER IF NOT EXISTS objects_marking_definition_removed AFTER DELETE ON objects
+  WHEN OLD.type = 'marking-definition'
+  BEGIN UPDATE policy_meta SET value = value + 1 WHERE key = 'generation'; END;
+)sql";
+
 constexpr char kSep = '\x1f';  // joins label and marking lists inside one column
 
 std::string Join(const std::vector<std::string>& items) {
@@ -116,6 +131,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path));
   TABADUL_ASSIGN_OR_RETURN(auto db, Database::Open(path));
   TABADUL_RETURN_IF_ERROR(db->Exec(kSchema));
+  TABADUL_RETURN_IF_ERROR(db->Exec(kPolicyMetaSchema));
+  TABADUL_RETURN_IF_ERROR(db->Exec(kMarkingDefinitionSchema));
   store->idle_.push_back(std::move(db));
   return store;
 }
@@ -655,6 +672,23 @@ Status SqliteStore::SetCheckpoint(std::string_view key, std::string_view value) 
       "INSERT INTO checkpoints (key, value) VALUES (?, ?) "
       "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
   return st->Bind(1, key).Bind(2, value).Run();
+}
+
+Result<std::vector<MarkingDefinitionRow>> SqliteStore::ListMarkingDefinitions() {
+  TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire());
+  // INDEXED BY: an error rather than a silent scan of every object if the index were unusable.
+  TABADUL_ASSIGN_OR_RETURN(auto st, (*lease)->Cached(
+      "SELECT c.owner_org, o.collection_id, o.id, o.json "
+      "FROM objects AS o INDEXED BY objects_marking_definitions "
+      "JOIN collections AS c ON c.id = o.collection_id "
+      "WHERE o.type = 'marking-definition' ORDER BY c.seq, o.date_added"));
+  std::vector<MarkingDefinitionRow> out;
+  while (true) {
+    TABADUL_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3)});
+  }
+  return out;
 }
 
 // ---- Status resources ----------------------------------------------------------------------

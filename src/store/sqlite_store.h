@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
                            const VersionMatch& versions) override;
   Result<std::vector<DeletionRow>> QueryDeletions(std::string_view collection_id,
                                                   int64_t after_seq, size_t limit) override;
+  Result<std::vector<MarkingDefinitionRow>> ListMarkingDefinitions() override;
   Status PutStatus(const StatusRecord& status) override;
   Result<StatusRecord> GetStatus(std::string_view id) override;
 

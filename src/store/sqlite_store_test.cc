@@ -1,5 +1,7 @@
 #include "store/sqlite_store.h"
 
+#include "store/sqlite_agreements.h"
+
 #include <gtest/gtest.h>
 #include <thread>
 
@@ -325,6 +327,44 @@ TEST_F(SqliteStoreTest, CheckpointAndOriginCommitWithTheBatch) {
   auto rows = All(q);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].origin, "peer-a");
+}
+
+// Marking definitions are listed with the owner of the collection they are stored in, whatever
+// path stored them (here PutObjects alone), and every insert or delete of one bumps the policy
+// generation in its own transaction; other objects and duplicates do not.
+TEST_F(SqliteStoreTest, MarkingDefinitionsAreListedWithTheirOwnerAndBumpThePolicyGeneration) {
+  auto agreements = SqliteAgreementStore::Open((dir_ / "tabadul.db").string());
+  ASSERT_TRUE(agreements.ok());
+  auto generation = [&] { return *(*agreements)->Generation(); };
+  const std::string other = "identity--00000000-0000-4000-8000-000000000002";
+  ASSERT_TRUE(store_->CreateOrganization({other, "other", 1}).ok());
+  ASSERT_TRUE(store_->CreateCollection({"c2", "Two", "", "", other, "amber", 1}).ok());
+  const std::string md = "marking-definition--00000000-0000-4000-8000-000000000001";
+  const int64_t g0 = generation();
+  auto definition = Obj(md, 0);
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{definition, Obj("indicator--00000000-0000-4000-8000-000000000003", 5)}, 10).ok());
+  EXPECT_EQ(generation(), g0 + 1);
+  auto others = definition;
+  others.json = "{\"id\":\"" + md + "\",\"theirs\":true}";
+  ASSERT_TRUE(store_->PutObjects("c2", std::vector{others}, 10).ok());
+  EXPECT_EQ(generation(), g0 + 2);
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{definition}, 10).ok());  // a duplicate
+  ASSERT_TRUE(store_->PutObjects("c1", std::vector{Obj("tool--00000000-0000-4000-8000-000000000004", 5)}, 10).ok());
+  EXPECT_EQ(generation(), g0 + 2);
+
+  auto list = store_->ListMarkingDefinitions();
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].owner_org, "identity--00000000-0000-4000-8000-000000000001");
+  EXPECT_EQ((*list)[0].collection_id, "c1");
+  EXPECT_EQ((*list)[0].id, md);
+  EXPECT_EQ((*list)[0].json, definition.json);
+  EXPECT_EQ((*list)[1].owner_org, other);
+  EXPECT_EQ((*list)[1].json, others.json);
+
+  ASSERT_EQ(*store_->DeleteObject("c2", md, VersionMatch{.all = true}), 1);
+  EXPECT_EQ(generation(), g0 + 3);
+  ASSERT_EQ(store_->ListMarkingDefinitions()->size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, ReopenSeesCommittedData) {

@@ -129,6 +129,16 @@ struct DeletionRow {
   int64_t deleted_us = 0;
 };
 
+// One stored marking-definition version and the organization that owns the collection it is
+// stored in: its provider (the policy module resolves an object's marking refs against the
+// definitions of the object's provider only; docs/design/markings.md).
+struct MarkingDefinitionRow {
+  std::string owner_org;
+  std::string collection_id;
+  std::string id;
+  std::string json;
+};
+
 // What happened to one posted object.
 struct PutOutcome {
   enum class Kind {
@@ -238,6 +248,14 @@ class Store {
   // Deletions recorded after `after_seq` (0 = from the start), oldest first, at most `limit`.
   virtual Result<std::vector<DeletionRow>> QueryDeletions(std::string_view collection_id,
                                                           int64_t after_seq, size_t limit) = 0;
+
+  // Every stored marking-definition version (all collections, every path that stored it), with
+  // its collection's owner, ordered by collection creation then date_added. Cheap whatever the
+  // number of other objects (engines index marking definitions apart). Internal on a store
+  // failure. Every insert or delete of a marking-definition version also bumps the policy
+  // generation (store/sqlite_agreements.h, Generation) in the same transaction, so a cached
+  // registry built from this list can tell it is stale.
+  virtual Result<std::vector<MarkingDefinitionRow>> ListMarkingDefinitions() = 0;
 
   // Status resources.
   virtual Status PutStatus(const StatusRecord& status) = 0;

@@ -1,4 +1,4 @@
-// Agreement versions, markings and API tokens in the SQLite file (store/sqlite_agreements.h)
+// Agreement versions and API tokens in the SQLite file (store/sqlite_agreements.h)
 // and the token service (auth/token.h).
 #include <gtest/gtest.h>
 
@@ -67,16 +67,6 @@ TEST_F(StorageTest, VersionsAppendAndConflictsAreRefusedWhole) {
   ASSERT_EQ(history->size(), 2u);
   EXPECT_FALSE((*history)[0].ended);
   EXPECT_EQ(agreements_->AgreementHistory("zzz").status().code(), StatusCode::kNotFound);
-}
-
-TEST_F(StorageTest, MarkingDefinitionsFirstWins) {
-  ASSERT_TRUE(agreements_->PutMarkingDefinition("m1", "first", 1).ok());
-  ASSERT_TRUE(agreements_->PutMarkingDefinition("m1", "second", 2).ok());
-  auto list = agreements_->ListMarkingDefinitions();
-  ASSERT_TRUE(list.ok());
-  ASSERT_EQ(list->size(), 1u);
-  EXPECT_EQ((*list)[0].second, "first");
-  EXPECT_EQ(*agreements_->Generation(), 1);
 }
 
 TEST_F(StorageTest, TokensAuthenticateOnlyWhileActive) {

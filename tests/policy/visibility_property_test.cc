@@ -2,15 +2,21 @@
 // path (DESIGN.md: "the test suite proves its absence with randomized scenarios over every read
 // path").
 //
-// Each scenario: fresh collections with random owners, default TLPs and owner grants; random
-// object versions (types, labels, TLP 1.0/2.0/user/IEP/unknown object markings, granular
-// markings); random agreements (scopes, TLP ceilings, RED recipients, validity windows in the
-// past/present/future, TLS and attribution terms) applied declaratively; then every read path —
-// the collections list, one collection, objects (all versions), manifest, one object (all
-// versions) and versions — is queried as every user through TaxiiApi::Handle with the policy
-// hooks over a real SqliteStore, paged with small limits, over TLS or not. Every answer is
-// compared with the ORACLE below, a plain restatement of the rule that does not call the policy
-// module's rule.
+// Each batch: every organization publishes marking definitions (TLP 1.0/2.0, IEP, statement) in
+// two collections of its own, a random choice per id — none, one, or two different ones (a
+// conflict within one provider) — by a TAXII POST or by SqliteStore::PutObjects alone (as import
+// and sync store them); different organizations define the same ids differently (another
+// organization's definition must never count). Each scenario: fresh collections with random
+// owners, default TLPs and owner grants; random object versions (types, labels, TLP
+// 1.0/2.0/user/IEP/statement/unknown object markings, granular markings), each posted here or
+// pulled from a peer (origin), with random terms for the peers (may_forward, forwarding ceiling,
+// default TLP) and one origin whose peer is gone; random agreements (scopes, TLP ceilings, RED
+// recipients, validity windows in the past/present/future, TLS and attribution terms) applied
+// declaratively; then every read path — the collections list, one collection, objects (all
+// versions), manifest, one object (all versions) and versions — is queried as every user
+// through TaxiiApi::Handle with the policy hooks over a real SqliteStore, paged with small
+// limits, over TLS or not. Every answer is compared with the ORACLE below, a plain restatement
+// of the rule that does not call the policy module's rule.
 //
 // Scale: TABADUL_POLICY_SCENARIOS (default 10000; set 1000000 for the long run) and
 // TABADUL_POLICY_SEED (default 20240901).
@@ -66,12 +72,17 @@ struct OracleIep {
   std::optional<Level> tlp;
 };
 
-// User-posted marking definitions (posted through the API at the start of each batch).
+// The marking definitions organizations publish: for each id, one or two variants (different
+// contents); each organization picks, per batch, which (if any) it publishes under the id.
+struct MarkingVariant {
+  std::string json;
+  std::optional<Level> tlp;  // the level this definition gives, if any
+  std::optional<OracleIep> iep;
+};
+
 struct UserMarking {
   std::string id;
-  std::string json;
-  std::optional<Level> tlp;
-  std::optional<OracleIep> iep;
+  std::vector<MarkingVariant> variants;
 };
 
 std::vector<UserMarking> UserMarkings() {
@@ -85,42 +96,51 @@ std::vector<UserMarking> UserMarkings() {
                        iep_ext + R"(":{"extension_type":"property-extension","iep_version":"2.0",)" +
                        fields + "}}");
   };
+  auto tlp1 = [&](const std::string& id, const std::string& level) {
+    return def(id, R"(,"definition_type":"tlp","definition":{"tlp":")" + level + R"("})");
+  };
+  auto tlp2 = [&](const std::string& id, const std::string& level) {
+    return def(id, R"(,"name":"TLP","extensions":{"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d":{"extension_type":"property-extension","tlp_2_0":")" +
+                       level + R"("}})");
+  };
+  auto statement = [&](const std::string& id) {
+    return def(id, R"(,"definition_type":"statement","definition":{"statement":"(c) x"})");
+  };
+  auto id = [](int n) { return "marking-definition--a0000000-0000-4000-8000-00000000000" + std::to_string(n); };
   std::vector<UserMarking> m;
-  m.push_back({"marking-definition--a0000000-0000-4000-8000-000000000001",
-               def("marking-definition--a0000000-0000-4000-8000-000000000001",
-                   R"(,"definition_type":"tlp","definition":{"tlp":"red"})"),
-               kRed, std::nullopt});
-  m.push_back({"marking-definition--a0000000-0000-4000-8000-000000000002",
-               def("marking-definition--a0000000-0000-4000-8000-000000000002",
-                   R"(,"name":"TLP:GREEN","extensions":{"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d":{"extension_type":"property-extension","tlp_2_0":"green"}})"),
-               kGreen, std::nullopt});
-  m.push_back({"marking-definition--a0000000-0000-4000-8000-000000000003",
-               iep("marking-definition--a0000000-0000-4000-8000-000000000003",
-                   R"("start_date":"2000-01-01T00:00:00Z","tlp":"green")"),
-               std::nullopt, OracleIep{true, false, false, kGreen}});
-  m.push_back({"marking-definition--a0000000-0000-4000-8000-000000000004",
-               iep("marking-definition--a0000000-0000-4000-8000-000000000004",
-                   R"("start_date":"2000-01-01T00:00:00Z","end_date":"2001-01-01T00:00:00Z")"),
-               std::nullopt, OracleIep{false, false, false, std::nullopt}});
-  m.push_back({"marking-definition--a0000000-0000-4000-8000-000000000005",
-               iep("marking-definition--a0000000-0000-4000-8000-000000000005",
-                   R"("encrypt_in_transit":"must")"),
-               std::nullopt, OracleIep{true, true, false, std::nullopt}});
-  m.push_back({"marking-definition--a0000000-0000-4000-8000-000000000006",
-               iep("marking-definition--a0000000-0000-4000-8000-000000000006",
-                   R"("provider_attribution":"must-not","start_date":"2100-01-01T00:00:00Z")"),
-               std::nullopt, OracleIep{false, false, true, std::nullopt}});
-  m.push_back({"marking-definition--a0000000-0000-4000-8000-000000000007",
-               iep("marking-definition--a0000000-0000-4000-8000-000000000007",
-                   R"("provider_attribution":"must-not")"),
-               std::nullopt, OracleIep{true, false, true, std::nullopt}});
-  // A statement marking: means nothing to the rule.
-  m.push_back({"marking-definition--a0000000-0000-4000-8000-000000000008",
-               def("marking-definition--a0000000-0000-4000-8000-000000000008",
-                   R"(,"definition_type":"statement","definition":{"statement":"(c) x"})"),
-               std::nullopt, std::nullopt});
+  m.push_back({id(1), {{tlp1(id(1), "red"), kRed, std::nullopt},
+                       {tlp1(id(1), "white"), kClear, std::nullopt}}});
+  m.push_back({id(2), {{tlp2(id(2), "green"), kGreen, std::nullopt},
+                       {statement(id(2)), std::nullopt, std::nullopt}}});
+  m.push_back({id(3), {{iep(id(3), R"("start_date":"2000-01-01T00:00:00Z","tlp":"green")"), kGreen,
+                        OracleIep{true, false, false, kGreen}},
+                       {tlp2(id(3), "amber"), kAmber, std::nullopt}}});
+  m.push_back({id(4), {{iep(id(4), R"("start_date":"2000-01-01T00:00:00Z","end_date":"2001-01-01T00:00:00Z")"),
+                        std::nullopt, OracleIep{false, false, false, std::nullopt}}}});
+  m.push_back({id(5), {{iep(id(5), R"("encrypt_in_transit":"must")"), std::nullopt,
+                        OracleIep{true, true, false, std::nullopt}},
+                       {iep(id(5), R"("start_date":"2000-01-01T00:00:00Z","tlp":"white")"), kClear,
+                        OracleIep{true, false, false, kClear}}}});
+  m.push_back({id(6), {{iep(id(6), R"("provider_attribution":"must-not","start_date":"2100-01-01T00:00:00Z")"),
+                        std::nullopt, OracleIep{false, false, true, std::nullopt}}}});
+  m.push_back({id(7), {{iep(id(7), R"("provider_attribution":"must-not")"), std::nullopt,
+                        OracleIep{true, false, true, std::nullopt}},
+                       {statement(id(7)), std::nullopt, std::nullopt}}});
+  m.push_back({id(8), {{statement(id(8)), std::nullopt, std::nullopt},
+                       {tlp2(id(8), "amber+strict"), kAmberStrict, std::nullopt}}});
   return m;
 }
+
+// What each organization published in a batch: org -> marking id -> its definitions (one per
+// collection it stored one in).
+using Published = std::map<std::string, std::map<std::string, std::vector<MarkingVariant>>>;
+
+// The exchange terms of a peer objects were pulled from.
+struct OracleTerms {
+  Level default_tlp;
+  bool may_forward;
+  Level forward_max;
+};
 
 const std::string kAnonymous = "identity--00000000-0000-4000-8000-00000000a0a0";
 
@@ -134,6 +154,7 @@ struct OracleAgreement {
 
 struct OracleVersion {
   std::string id, type, modified, created_by;
+  std::string origin;  // "" = posted here; else the peer it was pulled from
   std::vector<std::string> labels, refs, granular;
   int64_t date_added_us = 0;
 };
@@ -146,55 +167,95 @@ struct OracleCollection {
 
 class Oracle {
  public:
-  explicit Oracle(const std::vector<UserMarking>& markings) {
-    for (const auto& m : markings) {
-      if (m.tlp) tlp_[m.id] = *m.tlp;
-      if (m.iep) iep_[m.id] = *m.iep;
-    }
-  }
+  explicit Oracle(const Published& published) : published_(published) {}
 
-  std::optional<Level> LevelOf(const std::string& ref) const {
-    if (auto it = kStandardTlp.find(ref); it != kStandardTlp.end()) return it->second;
-    if (auto it = tlp_.find(ref); it != tlp_.end()) return it->second;
-    if (auto it = iep_.find(ref); it != iep_.end()) return it->second.tlp;
-    return std::nullopt;
-  }
-
-  Level TlpOf(const OracleCollection& c, const OracleVersion& v) const {
-    int object = -1;
-    for (const auto& r : v.refs) {
-      if (auto l = LevelOf(r)) object = std::max(object, static_cast<int>(*l));
-    }
-    int level = object;
-    if (level < 0) {
-      level = kAmber;
-      for (int i = 0; i < 5; ++i) {
-        if (c.default_tlp == kLevelNames[i]) level = i;
+  // The readings of a ref on an object of `owner`: the standard ids mean their level; any other
+  // id means what one of the owner's own definitions of it says (another organization's never
+  // counts), and a ref the owner never published reads as RED.
+  std::vector<std::optional<Level>> Readings(const std::string& owner,
+                                             const std::string& ref) const {
+    if (auto it = kStandardTlp.find(ref); it != kStandardTlp.end()) return {it->second};
+    auto org = published_.find(owner);
+    if (org != published_.end()) {
+      if (auto it = org->second.find(ref); it != org->second.end()) {
+        std::vector<std::optional<Level>> out;
+        for (const auto& d : it->second) out.push_back(d.tlp);
+        return out;
       }
     }
-    for (const auto& r : v.granular) {
-      if (auto l = LevelOf(r)) level = std::max(level, static_cast<int>(*l));
+    return {kRed};
+  }
+
+  // tlp(V): the single-definition rule (the object refs' highest level, else the default; then
+  // the granular refs' levels), taken at the STRICTEST of every way of reading each ref.
+  Level TlpOf(const OracleCollection& c, const OracleVersion& v, Level fallback) const {
+    std::vector<std::vector<std::optional<Level>>> object, granular;
+    for (const auto& r : v.refs) object.push_back(Readings(c.owner, r));
+    for (const auto& r : v.granular) granular.push_back(Readings(c.owner, r));
+    const size_t n = object.size() + granular.size();
+    std::vector<size_t> pick(n, 0);
+    int worst = -1;
+    while (true) {
+      int level = -1;
+      for (size_t i = 0; i < object.size(); ++i) {
+        if (auto l = object[i][pick[i]]) level = std::max(level, static_cast<int>(*l));
+      }
+      if (level < 0) level = fallback;
+      for (size_t i = 0; i < granular.size(); ++i) {
+        if (auto l = granular[i][pick[object.size() + i]]) level = std::max(level, static_cast<int>(*l));
+      }
+      worst = std::max(worst, level);
+      // Next combination of readings.
+      size_t k = 0;
+      for (; k < n; ++k) {
+        const size_t size = k < object.size() ? object[k].size() : granular[k - object.size()].size();
+        if (++pick[k] < size) break;
+        pick[k] = 0;
+      }
+      if (k == n) break;
     }
-    return static_cast<Level>(level);
+    return static_cast<Level>(worst);
+  }
+
+  static Level DefaultOf(const OracleCollection& c) {
+    for (int i = 0; i < 5; ++i) {
+      if (c.default_tlp == kLevelNames[i]) return static_cast<Level>(i);
+    }
+    return kAmber;
   }
 
   // Whether org may receive v; `anonymize` tells whether its creator must be hidden.
   bool Visible(const std::string& org, const OracleCollection& c, const OracleVersion& v,
                int64_t now, bool tls, const std::vector<OracleAgreement>& agreements,
-               bool* anonymize) const {
+               const std::map<std::string, OracleTerms>& terms, bool* anonymize) const {
     *anonymize = false;
     if (org == c.owner) return true;
+    // Pulled from a peer: only where the peer's terms let it go on (a gone peer: nowhere).
+    const OracleTerms* origin = nullptr;
+    if (!v.origin.empty()) {
+      auto t = terms.find(v.origin);
+      if (t == terms.end() || !t->second.may_forward) return false;
+      origin = &t->second;
+    }
+    // Every IEP policy among the owner's definitions of V's refs must let it through.
     bool iep_hide = false;
     std::vector<std::string> all = v.refs;
     all.insert(all.end(), v.granular.begin(), v.granular.end());
+    auto org_defs = published_.find(c.owner);
     for (const auto& r : all) {
-      auto it = iep_.find(r);
-      if (it == iep_.end()) continue;
-      if (!it->second.current) return false;
-      if (it->second.must_encrypt && !tls) return false;
-      if (it->second.must_not_attribute) iep_hide = true;
+      if (kStandardTlp.count(r) || org_defs == published_.end()) continue;
+      auto defs = org_defs->second.find(r);
+      if (defs == org_defs->second.end()) continue;
+      for (const auto& d : defs->second) {
+        if (!d.iep) continue;
+        if (!d.iep->current) return false;
+        if (d.iep->must_encrypt && !tls) return false;
+        if (d.iep->must_not_attribute) iep_hide = true;
+      }
     }
-    const Level tlp = TlpOf(c, v);
+    // An unmarked pulled version takes the peer's default, never the local collection's.
+    const Level tlp = TlpOf(c, v, origin ? origin->default_tlp : DefaultOf(c));
+    if (origin && tlp > origin->forward_max) return false;
     bool ok = false;
     for (const auto& a : agreements) {
       if (a.provider != c.owner || !a.recipients.count(org)) continue;
@@ -238,8 +299,7 @@ class Oracle {
   }
 
  private:
-  std::map<std::string, Level> tlp_;
-  std::map<std::string, OracleIep> iep_;
+  const Published& published_;
 };
 
 // ---- The world under test ------------------------------------------------------------------
@@ -296,6 +356,10 @@ struct Batch {
   std::unique_ptr<intake::Pipeline> pipeline;
   std::unique_ptr<taxii::TaxiiApi> api;
   std::vector<OracleCollection> collections;  // every collection of this batch
+  Published published;                        // the marking definitions each org published
+  // The peers' terms the engine's loader reads (set per scenario, then the engine reloads).
+  std::shared_ptr<std::vector<policy::OriginTerms>> terms =
+      std::make_shared<std::vector<policy::OriginTerms>>();
 };
 
 class PropertyTest : public ::testing::Test {
@@ -325,7 +389,9 @@ class PropertyTest : public ::testing::Test {
     }
   }
 
-  Batch NewBatch(int n, const std::vector<UserMarking>& markings) {
+  // A fresh database; every organization publishes marking definitions in two collections of
+  // its own (a random choice per id), by a TAXII POST or by PutObjects alone.
+  Batch NewBatch(int n, std::mt19937_64& rng, const std::vector<UserMarking>& markings) {
     Batch b;
     const std::string path = (dir_ / ("batch" + std::to_string(n) + ".db")).string();
     std::filesystem::remove(path);
@@ -337,6 +403,9 @@ class PropertyTest : public ::testing::Test {
     policy::EngineOptions options;
     options.reload_check_interval_us = 0;
     options.anonymous_identity_id = kAnonymous;
+    options.origin_terms = [terms = b.terms]() -> Result<std::vector<policy::OriginTerms>> {
+      return *terms;
+    };
     b.engine = std::make_unique<policy::Engine>(*b.store, *b.agreements, clock_, options);
     b.service = std::make_unique<policy::AgreementService>(*b.engine);
     auto hooks = policy::MakeHooks(*b.engine);
@@ -344,31 +413,60 @@ class PropertyTest : public ::testing::Test {
     b.pipeline = std::make_unique<intake::Pipeline>(*b.store, clock_);
     b.api = std::make_unique<taxii::TaxiiApi>(*b.store, *b.pipeline, *auth_, clock_, taxii::ApiConfig{},
                                               std::move(hooks).value());
-    // Marking definitions arrive like any object: posted through the API (on_stored hook).
+    for (int org = 0; org < kOrgs; ++org) {
+      std::vector<std::string> in[2];  // the JSON published in each of the two collections
+      for (const auto& m : markings) {
+        const size_t v0 = rng() % m.variants.size(), v1 = rng() % m.variants.size();
+        switch (rng() % 6) {
+          case 0: case 1: continue;  // not published by this organization
+          case 2: in[0].push_back(m.variants[v0].json); break;
+          case 3: in[1].push_back(m.variants[v0].json); break;
+          default:  // in both: the same or (a conflict) different contents
+            in[0].push_back(m.variants[v0].json);
+            in[1].push_back(m.variants[v1].json);
+            b.published[OrgId(org)][m.id].push_back(m.variants[v1]);
+            break;
+        }
+        b.published[OrgId(org)][m.id].push_back(m.variants[v0]);
+      }
+      for (int k = 0; k < 2; ++k) PublishDefinitions(b, org, k, in[k], rng() % 2 == 0);
+    }
+    return b;
+  }
+
+  void PublishDefinitions(Batch& b, int org, int k, const std::vector<std::string>& objects,
+                          bool through_taxii) {
     store::Collection defs;
-    defs.id = "00000000-0000-4000-8000-00000000d0d0";
+    defs.id = "00000000-0000-4000-8000-0000000d0d" + std::to_string(org) + std::to_string(k);
     defs.title = "definitions";
-    defs.owner_org = OrgId(0);
+    defs.owner_org = OrgId(org);
     EXPECT_TRUE(b.store->CreateCollection(defs).ok());
-    EXPECT_TRUE(b.store->SetGrant(UserName(0), defs.id, {false, true}).ok());
+    EXPECT_TRUE(b.store->SetGrant(UserName(org), defs.id, {false, true}).ok());
+    OracleCollection od;
+    od.id = defs.id;
+    od.owner = defs.owner_org;
+    od.default_tlp = "amber";
+    od.grants[UserName(org)] = {false, true};
+    b.collections.push_back(od);
+    if (objects.empty()) return;
+    if (!through_taxii) {  // as `tabadul import` and sync pull store them
+      std::vector<stix::StixObject> parsed;
+      for (const auto& o : objects) parsed.push_back(std::move(stix::ParseObject(o)).value());
+      auto outcomes = b.store->PutObjects(defs.id, parsed, clock_.NowMicros());
+      EXPECT_TRUE(outcomes.ok());
+      return;
+    }
     std::string body = "{\"objects\":[";
-    for (size_t i = 0; i < markings.size(); ++i) body += (i ? "," : "") + markings[i].json;
+    for (size_t i = 0; i < objects.size(); ++i) body += (i ? "," : "") + objects[i];
     body += "]}";
     taxii::HttpRequest post{"POST", "/api/collections/" + defs.id + "/objects/",
                             "application/taxii+json;version=2.1",
                             "application/taxii+json;version=2.1",
-                            BasicAuth(UserName(0), kPassword), body};
+                            BasicAuth(UserName(org), kPassword), body};
     auto resp = b.api->Handle(post);
     EXPECT_EQ(resp.status, 202) << resp.body;
-    EXPECT_NE(resp.body.find("\"success_count\":" + std::to_string(markings.size())),
+    EXPECT_NE(resp.body.find("\"success_count\":" + std::to_string(objects.size())),
               std::string::npos) << resp.body;
-    OracleCollection od;
-    od.id = defs.id;
-    od.owner = OrgId(0);
-    od.default_tlp = "amber";
-    od.grants[UserName(0)] = {false, true};
-    b.collections.push_back(od);
-    return b;
   }
 
   FakeClock clock_{1'700'000'000'000'000};
@@ -431,9 +529,12 @@ std::string ObjectJson(const OracleVersion& v, const std::string& created) {
   return s + "}";
 }
 
+const char* const kOrigins[] = {"peer-a", "peer-b", "peer-gone"};  // peer-gone has no terms
+
 struct Scenario {
   std::vector<size_t> collections;  // indexes into Batch::collections
   std::vector<OracleAgreement> agreements;
+  std::map<std::string, OracleTerms> terms;  // by origin
   int64_t now = 0;
 };
 
@@ -459,17 +560,21 @@ void MakeCollections(std::mt19937_64& rng, Batch& b, Scenario& sc,
     // A grant on someone else's collection must not open it (only owners' grants count).
     const int stranger = (owner_index + 1) % kOrgs;
     ASSERT_TRUE(b.store->SetGrant(UserName(stranger), c.id, {true, true}).ok());
-    // Objects, each with one or two versions.
-    std::vector<stix::StixObject> objects;
+    // Objects, each with one or two versions, each posted here or pulled from a peer (one
+    // PutObjects per object, with the origin of all its versions).
     const int nobj = 1 + rng() % 4;
     for (int oi = 0; oi < nobj; ++oi) {
       const std::string type = kTypes[rng() % 2];
       const std::string id = type + "--" + Uuid(rng);
       const int nver = 1 + rng() % 2;
+      const size_t first = c.versions.size();
+      const std::string origin = rng() % 2 ? "" : kOrigins[rng() % 3];
+      std::vector<stix::StixObject> objects;
       for (int vi = 0; vi < nver; ++vi) {
         OracleVersion v;
         v.id = id;
         v.type = type;
+        v.origin = origin;
         v.modified = "2024-01-01T00:00:0" + std::to_string(vi) + ".000Z";
         v.created_by = c.owner;
         for (const char* l : kLabels) {
@@ -483,18 +588,33 @@ void MakeCollections(std::mt19937_64& rng, Batch& b, Scenario& sc,
         objects.push_back(std::move(parsed).value());
         c.versions.push_back(v);
       }
-    }
-    auto outcomes = b.store->PutObjects(c.id, objects, now);
-    ASSERT_TRUE(outcomes.ok());
-    for (size_t i = 0; i < objects.size(); ++i) {
-      ASSERT_EQ((*outcomes)[i].kind, store::PutOutcome::Kind::kAdded) << (*outcomes)[i].message;
-      c.versions[i].date_added_us = (*outcomes)[i].date_added_us;
+      store::PutOptions put;
+      put.origin = origin;
+      auto outcomes = b.store->PutObjects(c.id, objects, now, put);
+      ASSERT_TRUE(outcomes.ok());
+      for (size_t i = 0; i < objects.size(); ++i) {
+        ASSERT_EQ((*outcomes)[i].kind, store::PutOutcome::Kind::kAdded) << (*outcomes)[i].message;
+        c.versions[first + i].date_added_us = (*outcomes)[i].date_added_us;
+      }
     }
     sc.collections.push_back(b.collections.size());
     b.collections.push_back(std::move(c));
   }
 }
 
+
+// Random terms for the peers (peer-gone has none), handed to the engine through its loader.
+void MakeTerms(std::mt19937_64& rng, Batch& b, Scenario& sc) {
+  b.terms->clear();
+  for (const char* origin : {kOrigins[0], kOrigins[1]}) {
+    OracleTerms t{static_cast<Level>(rng() % 5), rng() % 3 != 0, static_cast<Level>(rng() % 5)};
+    sc.terms[origin] = t;
+    b.terms->push_back({origin, static_cast<stix::Tlp>(t.default_tlp), t.may_forward,
+                        static_cast<stix::Tlp>(t.forward_max)});
+  }
+  // The terms live outside the store here, so no generation announces them: reload.
+  ASSERT_TRUE(b.engine->Reload().ok());
+}
 
 // Random agreements among the scenario's collections, applied declaratively (which also ends the
 // previous scenario's agreements: the names are reused).
@@ -619,6 +739,18 @@ struct Checker {
            std::to_string(a.from_us) + "," + std::to_string(a.until_us) + ") enc " +
            std::to_string(a.must_encrypt) + " colls " + std::to_string(a.collections.size());
     }
+    s += "\nterms:";
+    for (const auto& [origin, t] : sc.terms) {
+      s += "\n  " + origin + ": default " + kLevelNames[t.default_tlp] + " may_forward " +
+           std::to_string(t.may_forward) + " max " + kLevelNames[t.forward_max];
+    }
+    s += "\nversions:";
+    for (const auto& v : c.versions) {
+      s += "\n  " + v.id + " " + v.modified + " origin '" + v.origin + "' refs";
+      for (const auto& r : v.refs) s += " " + r.substr(r.size() - 4);
+      s += " granular";
+      for (const auto& r : v.granular) s += " " + r.substr(r.size() - 4);
+    }
     return s;
   }
 
@@ -664,7 +796,7 @@ struct Checker {
     std::map<std::string, std::vector<Triple>> per_object;
     for (const auto& v : c.versions) {
       bool anonymize = false;
-      if (!oracle.Visible(org, c, v, now, tls, sc.agreements, &anonymize)) continue;
+      if (!oracle.Visible(org, c, v, now, tls, sc.agreements, sc.terms, &anonymize)) continue;
       Triple t{v.id, v.modified, anonymize ? kAnonymous : v.created_by};
       all_expected.push_back(t);
       per_object[v.id].push_back(t);
@@ -734,26 +866,30 @@ TEST_F(PropertyTest, NoLeakNoWrongfulDenialOnAnyReadPath) {
   constexpr int kScenariosPerBatch = 25;
   std::mt19937_64 rng(seed);
   const auto markings = UserMarkings();
-  const Oracle oracle(markings);
   std::vector<std::string> ref_pool;
   for (const auto& [id, level] : kStandardTlp) ref_pool.push_back(id);
   for (const auto& m : markings) ref_pool.push_back(m.id);
-  ref_pool.push_back("marking-definition--a0000000-0000-4000-8000-0000000000ff");  // unknown
+  ref_pool.push_back("marking-definition--a0000000-0000-4000-8000-0000000000ff");  // nobody's
 
   int64_t requests = 0;
   std::optional<Batch> batch;
+  std::optional<Oracle> oracle;
   for (int64_t s = 0; s < scenarios; ++s) {
     if (s % kScenariosPerBatch == 0) {
+      oracle.reset();
       batch.reset();
-      batch.emplace(NewBatch(static_cast<int>((s / kScenariosPerBatch) % 2), markings));
+      batch.emplace(NewBatch(static_cast<int>((s / kScenariosPerBatch) % 2), rng, markings));
+      if (HasFatalFailure() || HasFailure()) return;
+      oracle.emplace(batch->published);
     }
     clock_.Advance(1'000'000);
     Scenario sc;
     sc.now = clock_.NowMicros();
     MakeCollections(rng, *batch, sc, ref_pool, sc.now);
+    MakeTerms(rng, *batch, sc);
     MakeAgreements(rng, *batch, sc);
     if (HasFatalFailure()) return;
-    Checker checker{*batch, oracle, sc, sc.now};
+    Checker checker{*batch, *oracle, sc, sc.now};
     for (int user = 0; user < kOrgs; ++user) {
       checker.CheckUser(user, rng() % 2 == 0);
       if (HasFailure()) {
