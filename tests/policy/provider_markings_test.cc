@@ -121,7 +121,8 @@ class ProviderMarkingsTest : public ::testing::TestWithParam<Path> {
     auth_ = std::make_unique<auth::Authenticator>(*store_, clock_, int64_t{1} << 60);
     auto hooks = policy::MakeHooks(*engine_);
     ASSERT_TRUE(hooks.ok());
-    api_ = std::make_unique<taxii::TaxiiApi>(*store_, *auth_, clock_, taxii::ApiConfig{},
+    pipeline_ = std::make_unique<intake::Pipeline>(*store_, clock_);
+    api_ = std::make_unique<taxii::TaxiiApi>(*store_, *pipeline_, *auth_, clock_, taxii::ApiConfig{},
                                              std::move(hooks).value());
     // P shares its collection with R up to AMBER (no RED recipients).
     policy::AgreementService service(*engine_);
@@ -191,6 +192,7 @@ class ProviderMarkingsTest : public ::testing::TestWithParam<Path> {
   std::unique_ptr<store::SqliteAgreementStore> agreements_;
   std::unique_ptr<policy::Engine> engine_;
   std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<taxii::TaxiiApi> api_;
 };
 
