@@ -5,6 +5,7 @@
 
 #include "audit/audit_cli.h"
 #include "audit/disclosure_hook.h"
+#include "sync/origin_terms.h"
 
 namespace tabadul::cli {
 
@@ -20,6 +21,8 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options, co
   TABADUL_ASSIGN_OR_RETURN(r->peers_, sync::PeerRegistry::Open(db));
 
   policy::EngineOptions engine_options;
+  // What was pulled from a peer goes on only under that peer's terms (docs/design/sync.md).
+  engine_options.origin_terms = sync::OriginTermsLoader(*r->peers_);
   if (!options.hub_org.empty()) {
     TABADUL_ASSIGN_OR_RETURN(auto hub, r->store_->GetOrganization(options.hub_org));
     engine_options.hub_org_id = hub.id;

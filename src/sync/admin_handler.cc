@@ -41,6 +41,9 @@ json::object PeerJson(const Peer& p) {
   o["auth"] = std::move(auth);
   o["ca_file"] = p.ca_file;
   o["created"] = FormatTaxiiTimestamp(p.created_us);
+  o["default_tlp"] = p.default_tlp;
+  o["may_forward"] = p.may_forward;
+  o["forward_max_tlp"] = p.forward_max_tlp;
   return o;
 }
 
@@ -153,6 +156,12 @@ class PeersApi {
     p.api_root = Str(*body, "api_root");
     p.org_id = Str(*body, "org_id");
     p.ca_file = Str(*body, "ca_file");
+    if (body->contains("default_tlp")) p.default_tlp = Str(*body, "default_tlp");
+    if (body->contains("forward_max_tlp")) p.forward_max_tlp = Str(*body, "forward_max_tlp");
+    if (auto* f = body->if_contains("may_forward")) {
+      if (!f->is_bool()) return Error(InvalidArgument("may_forward: must be true or false"));
+      p.may_forward = f->as_bool();
+    }
     if (auto* a = body->if_contains("auth"); a && a->is_object()) {
       std::string kind = Str(a->as_object(), "kind");
       if (kind == "basic") {

@@ -15,6 +15,7 @@ namespace {
 
 struct Options {
   std::string name, url, api_root, org, user, ca_file;
+  std::string default_tlp, may_forward, forward_max_tlp;  // exchange terms; "" = not given
   bool password_stdin = false, token_stdin = false;
   std::string peer, remote, local;
   bool pull = false, push = false;
@@ -23,6 +24,13 @@ struct Options {
 };
 
 using Env = SyncEnv;
+
+// --may-forward as given: alone ("true"), or =true / =false.
+Result<bool> ParseMayForward(const std::string& text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  return InvalidArgument("--may-forward: '" + text + "' must be true or false");
+}
 
 class Commands {
  public:
@@ -66,8 +74,29 @@ class Commands {
     }
     p.credentials.user = o.user;
     if (o.password_stdin && o.user.empty()) return InvalidArgument("--password-stdin needs --user");
+    if (!o.default_tlp.empty()) p.default_tlp = o.default_tlp;
+    if (!o.forward_max_tlp.empty()) p.forward_max_tlp = o.forward_max_tlp;
+    if (!o.may_forward.empty()) {
+      TABADUL_ASSIGN_OR_RETURN(p.may_forward, ParseMayForward(o.may_forward));
+    }
     TABADUL_RETURN_IF_ERROR(env.service->AddPeer(p));
     out_ << p.name << std::endl;
+    return Status::Ok();
+  }
+
+  Status PeerSet(Env& env) {
+    PeerTermsChange change;
+    if (!o.default_tlp.empty()) change.default_tlp = o.default_tlp;
+    if (!o.forward_max_tlp.empty()) change.forward_max_tlp = o.forward_max_tlp;
+    if (!o.may_forward.empty()) {
+      TABADUL_ASSIGN_OR_RETURN(change.may_forward, ParseMayForward(o.may_forward));
+    }
+    if (!change.default_tlp && !change.forward_max_tlp && !change.may_forward) {
+      return InvalidArgument("give at least one of --default-tlp, --may-forward, --forward-max-tlp");
+    }
+    TABADUL_RETURN_IF_ERROR(env.registry->ChangeTerms(o.name, change));
+    TABADUL_ASSIGN_OR_RETURN(Peer p, env.registry->GetPeer(o.name));
+    out_ << p.name << "\t" << Terms(p) << std::endl;
     return Status::Ok();
   }
 
@@ -79,9 +108,15 @@ class Commands {
                                                                            : "none";
       out_ << p.name << "\t" << p.url << "\t" << (p.api_root.empty() ? "(discover)" : p.api_root)
            << "\t" << (p.org_id.empty() ? "-" : p.org_id) << "\t" << kind
-           << (p.credentials.user.empty() ? "" : ":" + p.credentials.user) << std::endl;
+           << (p.credentials.user.empty() ? "" : ":" + p.credentials.user) << "\t" << Terms(p)
+           << std::endl;
     }
     return Status::Ok();
+  }
+
+  static std::string Terms(const Peer& p) {
+    return "default_tlp=" + p.default_tlp + " may_forward=" + (p.may_forward ? "true" : "false") +
+           " forward_max_tlp=" + p.forward_max_tlp;
   }
 
   Status SubscriptionAdd(Env& env) {
@@ -186,7 +221,21 @@ void RegisterSyncCommands(CLI::App& app, std::string& data_dir, int& exit_code,
   add->add_flag("--password-stdin", o.password_stdin, "read the Basic password from stdin");
   add->add_flag("--token-stdin", o.token_stdin, "read a bearer token from stdin");
   add->add_option("--ca-file", o.ca_file, "PEM file of CAs trusted for this peer");
+  // The exchange terms of what is pulled from the peer (the same options for add and set).
+  auto terms = [&o](CLI::App* cmd) {
+    cmd->add_option("--default-tlp", o.default_tlp,
+                    "TLP given on arrival to pulled objects without one (default amber)");
+    cmd->add_flag("--may-forward", o.may_forward,
+                  "pulled objects may go on to third organizations (--may-forward=false: not)");
+    cmd->add_option("--forward-max-tlp", o.forward_max_tlp,
+                    "highest TLP that may go on when forwarding is allowed (default green)");
+  };
+  terms(add);
   add->callback(bind(&Commands::PeerAdd));
+  auto* set = peer->add_subcommand("set", "change a peer's exchange terms");
+  set->add_option("NAME", o.name)->required();
+  terms(set);
+  set->callback(bind(&Commands::PeerSet));
   peer->add_subcommand("list", "list peers")->callback(bind(&Commands::PeerList));
   auto* remove = peer->add_subcommand("remove", "remove a peer and its subscriptions");
   remove->add_option("NAME", o.name)->required();

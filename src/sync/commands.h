@@ -1,8 +1,12 @@
 // The `tabadul peer ...`, `tabadul subscription ...` and `tabadul sync ...` commands:
 //
 //   peer add NAME --url URL [--api-root /api/] [--org ORG] [--user U --password-stdin |
-//                 --token-stdin] [--ca-file PEM]
+//                 --token-stdin] [--ca-file PEM] [TERMS]
+//   peer set NAME TERMS                         change a peer's exchange terms
 //   peer list | peer remove NAME
+//     TERMS: [--default-tlp LEVEL] [--may-forward[=true|false]] [--forward-max-tlp LEVEL]
+//     (what is pulled from the peer: its TLP when it carries none, default amber; whether it may
+//     go on to third organizations, default not; up to which TLP, default green)
 //   subscription add PEER (--pull | --push) --remote COLLECTION_ID --local COLLECTION
 //   subscription list [PEER] | subscription remove ID
 //   sync [PEER] [--repair] [--no-progress]      one run (progress on a terminal)

@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <cctype>
+#include <set>
+
+#include "stix/tlp.h"
 
 namespace tabadul::sync {
 namespace {
@@ -11,7 +14,8 @@ constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS sync_peers (
   name TEXT PRIMARY KEY, url TEXT NOT NULL, api_root TEXT NOT NULL, org_id TEXT NOT NULL,
   auth_kind TEXT NOT NULL, auth_user TEXT NOT NULL, secret TEXT NOT NULL, ca_file TEXT NOT NULL,
-  created_us INTEGER NOT NULL);
+  created_us INTEGER NOT NULL, default_tlp TEXT NOT NULL DEFAULT 'amber',
+  may_forward INTEGER NOT NULL DEFAULT 0, forward_max_tlp TEXT NOT NULL DEFAULT 'green');
 CREATE TABLE IF NOT EXISTS sync_subscriptions (
   id INTEGER PRIMARY KEY AUTOINCREMENT, peer TEXT NOT NULL, direction TEXT NOT NULL,
   remote_collection TEXT NOT NULL, local_collection TEXT NOT NULL, created_us INTEGER NOT NULL,
@@ -25,6 +29,39 @@ CREATE TABLE IF NOT EXISTS sync_pushed (
   subscription_id INTEGER NOT NULL, id TEXT NOT NULL, version TEXT NOT NULL,
   PRIMARY KEY (subscription_id, id, version)) WITHOUT ROWID;
 )sql";
+
+// The exchange-term columns, added to tables created before them (with the defaults every
+// existing peer then gets: AMBER on arrival, nothing forwarded).
+constexpr std::pair<const char*, const char*> kTermColumns[] = {
+    {"default_tlp", "TEXT NOT NULL DEFAULT 'amber'"},
+    {"may_forward", "INTEGER NOT NULL DEFAULT 0"},
+    {"forward_max_tlp", "TEXT NOT NULL DEFAULT 'green'"},
+};
+
+Status AddMissingTermColumns(store::Database& db) {
+  TABADUL_ASSIGN_OR_RETURN(auto info, db.Prepare("PRAGMA table_info(sync_peers)"));
+  std::set<std::string> have;
+  while (true) {
+    TABADUL_ASSIGN_OR_RETURN(bool row, info.Step());
+    if (!row) break;
+    have.insert(info.Text(1));
+  }
+  for (const auto& [column, type] : kTermColumns) {
+    if (have.count(column)) continue;
+    TABADUL_RETURN_IF_ERROR(db.Exec(std::string("ALTER TABLE sync_peers ADD COLUMN ") + column +
+                                    " " + type));
+  }
+  return Status::Ok();
+}
+
+// BEGIN IMMEDIATE ... COMMIT around `body`; rolls back on any failure.
+template <typename F>
+Status InTransaction(store::Database& db, F&& body) {
+  TABADUL_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status s = body();
+  Status end = db.Exec(s.ok() ? "COMMIT" : "ROLLBACK");
+  return s.ok() ? end : s;
+}
 
 std::string_view KindName(Credentials::Kind k) {
   switch (k) {
@@ -59,12 +96,15 @@ Peer ReadPeer(store::Statement& st) {
   p.credentials.secret = st.Text(6);
   p.ca_file = st.Text(7);
   p.created_us = st.Int(8);
+  p.default_tlp = st.Text(9);
+  p.may_forward = st.Int(10) != 0;
+  p.forward_max_tlp = st.Text(11);
   return p;
 }
 
 constexpr char kPeerColumns[] =
-    "SELECT name, url, api_root, org_id, auth_kind, auth_user, secret, ca_file, created_us "
-    "FROM sync_peers";
+    "SELECT name, url, api_root, org_id, auth_kind, auth_user, secret, ca_file, created_us, "
+    "default_tlp, may_forward, forward_max_tlp FROM sync_peers";
 
 Subscription ReadSubscription(store::Statement& st) {
   Subscription s;
@@ -87,6 +127,17 @@ std::optional<Direction> ParseDirection(std::string_view name) {
   return std::nullopt;
 }
 
+Result<std::string> NormalizeTermTlp(std::string_view field, std::string_view level) {
+  auto t = stix::ParseTlpName(level);
+  if (!t) {
+    return InvalidArgument(std::string(field) + ": '" + std::string(level) +
+                           "' is not a TLP level (clear, green, amber, amber+strict, red)");
+  }
+  std::string name(stix::TlpName(*t));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
 std::string CheckpointKey(int64_t subscription_id, std::string_view part) {
   return "sync/" + std::to_string(subscription_id) + "/" + std::string(part);
 }
@@ -94,6 +145,8 @@ std::string CheckpointKey(int64_t subscription_id, std::string_view part) {
 Result<std::unique_ptr<PeerRegistry>> PeerRegistry::Open(const std::string& db_path) {
   TABADUL_ASSIGN_OR_RETURN(auto db, store::Database::Open(db_path));
   TABADUL_RETURN_IF_ERROR(db->Exec(kSchema));
+  TABADUL_RETURN_IF_ERROR(AddMissingTermColumns(*db));
+  TABADUL_RETURN_IF_ERROR(db->Exec(store::kPolicyMetaSchema));
   ::chmod(db_path.c_str(), 0600);  // the file holds peer secrets
   return std::unique_ptr<PeerRegistry>(new PeerRegistry(std::move(db)));
 }
@@ -111,23 +164,59 @@ Status PeerRegistry::AddPeer(const Peer& peer) {
   if (peer.credentials.kind == Credentials::Kind::kBasic && peer.credentials.user.empty()) {
     return InvalidArgument("basic authentication needs a user");
   }
+  TABADUL_ASSIGN_OR_RETURN(std::string default_tlp,
+                           NormalizeTermTlp("default_tlp", peer.default_tlp));
+  TABADUL_ASSIGN_OR_RETURN(std::string forward_max_tlp,
+                           NormalizeTermTlp("forward_max_tlp", peer.forward_max_tlp));
   std::lock_guard lock(mu_);
-  TABADUL_ASSIGN_OR_RETURN(
-      auto st, db_->Prepare("INSERT INTO sync_peers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  st.Bind(1, peer.name).Bind(2, peer.url).Bind(3, peer.api_root).Bind(4, peer.org_id);
-  st.Bind(5, KindName(peer.credentials.kind)).Bind(6, peer.credentials.user);
-  st.Bind(7, peer.credentials.secret).Bind(8, peer.ca_file).Bind(9, peer.created_us);
-  Status s = st.Run();
-  if (s.code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("a peer named '" + peer.name + "' exists");
+  return InTransaction(*db_, [&]() -> Status {
+    TABADUL_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO sync_peers (name, url, api_root, org_id, auth_kind, auth_user, secret, "
+        "ca_file, created_us, default_tlp, may_forward, forward_max_tlp) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    st.Bind(1, peer.name).Bind(2, peer.url).Bind(3, peer.api_root).Bind(4, peer.org_id);
+    st.Bind(5, KindName(peer.credentials.kind)).Bind(6, peer.credentials.user);
+    st.Bind(7, peer.credentials.secret).Bind(8, peer.ca_file).Bind(9, peer.created_us);
+    st.Bind(10, default_tlp).Bind(11, int64_t{peer.may_forward ? 1 : 0});
+    st.Bind(12, forward_max_tlp);
+    Status s = st.Run();
+    if (s.code() == StatusCode::kAlreadyExists) {
+      return AlreadyExists("a peer named '" + peer.name + "' exists");
+    }
+    TABADUL_RETURN_IF_ERROR(s);
+    return store::BumpPolicyGeneration(*db_);
+  });
+}
+
+Status PeerRegistry::ChangeTerms(const std::string& name, const PeerTermsChange& change) {
+  std::optional<std::string> default_tlp, forward_max_tlp;
+  if (change.default_tlp) {
+    TABADUL_ASSIGN_OR_RETURN(default_tlp, NormalizeTermTlp("default_tlp", *change.default_tlp));
   }
-  return s;
+  if (change.forward_max_tlp) {
+    TABADUL_ASSIGN_OR_RETURN(forward_max_tlp,
+                             NormalizeTermTlp("forward_max_tlp", *change.forward_max_tlp));
+  }
+  std::lock_guard lock(mu_);
+  return InTransaction(*db_, [&]() -> Status {
+    // NULL keeps a column as it is.
+    TABADUL_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE sync_peers SET default_tlp = COALESCE(?1, default_tlp), "
+        "may_forward = COALESCE(?2, may_forward), "
+        "forward_max_tlp = COALESCE(?3, forward_max_tlp) WHERE name = ?4"));
+    if (default_tlp) st.Bind(1, *default_tlp); else st.BindNull(1);
+    if (change.may_forward) st.Bind(2, int64_t{*change.may_forward ? 1 : 0}); else st.BindNull(2);
+    if (forward_max_tlp) st.Bind(3, *forward_max_tlp); else st.BindNull(3);
+    st.Bind(4, name);
+    TABADUL_RETURN_IF_ERROR(st.Run());
+    if (db_->Changes() == 0) return NotFound("no peer named '" + name + "'");
+    return store::BumpPolicyGeneration(*db_);
+  });
 }
 
 Status PeerRegistry::RemovePeer(const std::string& name) {
   std::lock_guard lock(mu_);
-  TABADUL_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  auto run = [&]() -> Status {
+  return InTransaction(*db_, [&]() -> Status {
     TABADUL_ASSIGN_OR_RETURN(auto del, db_->Prepare("DELETE FROM sync_peers WHERE name = ?"));
     TABADUL_RETURN_IF_ERROR(del.Bind(1, name).Run());
     if (db_->Changes() == 0) return NotFound("no peer named '" + name + "'");
@@ -137,11 +226,9 @@ Status PeerRegistry::RemovePeer(const std::string& name) {
     TABADUL_RETURN_IF_ERROR(st.Bind(1, name).Run());
     TABADUL_ASSIGN_OR_RETURN(auto subs,
                              db_->Prepare("DELETE FROM sync_subscriptions WHERE peer = ?"));
-    return subs.Bind(1, name).Run();
-  };
-  Status s = run();
-  Status end = db_->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
-  return s.ok() ? end : s;
+    TABADUL_RETURN_IF_ERROR(subs.Bind(1, name).Run());
+    return store::BumpPolicyGeneration(*db_);
+  });
 }
 
 Result<Peer> PeerRegistry::GetPeer(const std::string& name) {

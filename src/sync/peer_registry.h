@@ -8,6 +8,13 @@
 // protect (the lead's `serve` creates it 0600; Open() tightens the file to 0600 too). List/Get
 // never return the secret to API callers unless asked (`with_secret`).
 //
+// Exchange terms: what a peer's organization agreed for what this instance pulls from it —
+// the TLP given on arrival to a pulled object that carries none (`default_tlp`), whether it may be
+// passed on to third organizations (`may_forward`) and up to which TLP (`forward_max_tlp`). The
+// visibility rule reads them (sync/origin_terms.h); every change to a peer's terms, and adding or
+// removing a peer, bumps the policy generation in the same transaction, so running engines
+// reload (store/sqlite.h, kPolicyMetaSchema).
+//
 // Thread-safety: every method may be called from any thread (one connection, serialized).
 #pragma once
 
@@ -31,8 +38,19 @@ struct Peer {
   std::string org_id;   // the remote organization as known in THIS instance (policy decides)
   Credentials credentials;
   std::string ca_file;  // trusted CAs for https; empty = system store
-  std::string default_tlp = "amber";  // made explicit on pulled objects that carry no TLP
   int64_t created_us = 0;
+  // Exchange terms (see above). TLP levels as lower-case names: clear, green, amber,
+  // amber+strict, red ("white" and a "TLP:" prefix are accepted and normalized).
+  std::string default_tlp = "amber";      // given on arrival to pulled objects without a TLP
+  bool may_forward = false;               // may pulled objects go on to third organizations
+  std::string forward_max_tlp = "green";  // the highest TLP that may go on (when may_forward)
+};
+
+// A change to some of a peer's terms; unset fields stay as they are.
+struct PeerTermsChange {
+  std::optional<std::string> default_tlp;
+  std::optional<bool> may_forward;
+  std::optional<std::string> forward_max_tlp;
 };
 
 enum class Direction { kPull, kPush };
@@ -66,10 +84,15 @@ class PeerRegistry {
   // Opens the tables in the SQLite file at `db_path` (creating them). Internal on I/O failure.
   static Result<std::unique_ptr<PeerRegistry>> Open(const std::string& db_path);
 
-  // InvalidArgument for a bad name/url/credential kind; AlreadyExists for a taken name.
+  // InvalidArgument for a bad name/url/credential kind or term (naming the field);
+  // AlreadyExists for a taken name. Bumps the policy generation.
   Status AddPeer(const Peer& peer);
+  // Changes the given terms of a peer, in one transaction with a bump of the policy generation.
+  // NotFound when absent; InvalidArgument naming the field for a bad level (nothing changed).
+  Status ChangeTerms(const std::string& name, const PeerTermsChange& change);
   // NotFound when absent. Removes the peer's subscriptions and their status (cursors stay in
   // the checkpoint table under keys nobody will reuse, since subscription ids are not reused).
+  // Bumps the policy generation: what was pulled from it may then go on to no one.
   Status RemovePeer(const std::string& name);
   Result<Peer> GetPeer(const std::string& name);
   Result<std::vector<Peer>> ListPeers();
@@ -97,6 +120,10 @@ class PeerRegistry {
   std::mutex mu_;
   std::unique_ptr<store::Database> db_;  // guarded by mu_
 };
+
+// A TLP level as a peer term: its normalized name ("clear", ..., "red"); InvalidArgument naming
+// `field` when it is not a level.
+Result<std::string> NormalizeTermTlp(std::string_view field, std::string_view level);
 
 // The checkpoint key of a subscription's cursor; `part` is "pull", "push" or "push-deletions".
 std::string CheckpointKey(int64_t subscription_id, std::string_view part);

@@ -32,8 +32,24 @@ TEST(PeersApiTest, AddSubscribeSyncListAndRemoveOverHttp) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->status, 201) << r->body;
   EXPECT_EQ(r->body.find(kPassword), std::string::npos);  // the secret never comes back
+  EXPECT_EQ(json::parse(r->body).as_object().at("may_forward"), false);  // the default terms
+  EXPECT_EQ(json::parse(r->body).as_object().at("default_tlp"), "amber");
+  EXPECT_EQ(json::parse(r->body).as_object().at("forward_max_tlp"), "green");
   r = admin->Send("POST", "/tabadul/v1/peers/", json::serialize(peer));
   EXPECT_EQ(r->status, 409);
+  json::object with_terms{{"name", "other"}, {"url", a.url()}, {"default_tlp", "TLP:GREEN"},
+                          {"may_forward", true}, {"forward_max_tlp", "amber"}};
+  r = admin->Send("POST", "/tabadul/v1/peers/", json::serialize(with_terms));
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(json::parse(r->body).as_object().at("may_forward"), true);
+  EXPECT_EQ(json::parse(r->body).as_object().at("default_tlp"), "green");
+  with_terms["name"] = "third";
+  with_terms["may_forward"] = "yes";
+  EXPECT_EQ(admin->Send("POST", "/tabadul/v1/peers/", json::serialize(with_terms))->status, 400);
+  with_terms["may_forward"] = false;
+  with_terms["forward_max_tlp"] = "ultraviolet";
+  EXPECT_EQ(admin->Send("POST", "/tabadul/v1/peers/", json::serialize(with_terms))->status, 400);
+  EXPECT_EQ(admin->Send("DELETE", "/tabadul/v1/peers/other/")->status, 200);
 
   json::object sub{{"direction", "pull"}, {"remote_collection", ca}, {"local_collection", cb}};
   r = admin->Send("POST", "/tabadul/v1/peers/alpha/subscriptions/", json::serialize(sub));
@@ -155,6 +171,49 @@ TEST(SyncCliTest, PeerSubscriptionSyncAndStatus) {
   EXPECT_EQ(r.code, 0);
   r = Cli(b.dir(), {"peer"});
   EXPECT_EQ(r.code, 2);
+}
+
+// The exchange terms of a peer: set at `peer add`, changed by `peer set`, shown by `peer list`;
+// a bad value names its option and changes nothing.
+TEST(SyncCliTest, PeerExchangeTerms) {
+  Instance b("bravo");
+  auto r = Cli(b.dir(), {"peer", "add", "alpha", "--url", "https://alpha.example"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli(b.dir(), {"peer", "add", "charlie", "--url", "https://c.example", "--default-tlp",
+                    "green", "--may-forward", "--forward-max-tlp", "amber"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli(b.dir(), {"peer", "list"});
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("\tdefault_tlp=amber may_forward=false forward_max_tlp=green\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\tdefault_tlp=green may_forward=true forward_max_tlp=amber\n"),
+            std::string::npos) << r.out;
+
+  r = Cli(b.dir(), {"peer", "set", "alpha", "--may-forward=true", "--forward-max-tlp", "clear"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "alpha\tdefault_tlp=amber may_forward=true forward_max_tlp=clear\n");
+  r = Cli(b.dir(), {"peer", "set", "charlie", "--may-forward=false"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "charlie\tdefault_tlp=green may_forward=false forward_max_tlp=amber\n");
+
+  r = Cli(b.dir(), {"peer", "set", "alpha", "--default-tlp", "purple"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("default_tlp"), std::string::npos) << r.err;
+  r = Cli(b.dir(), {"peer", "set", "alpha", "--may-forward=maybe"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--may-forward"), std::string::npos) << r.err;
+  r = Cli(b.dir(), {"peer", "set", "alpha"});
+  EXPECT_EQ(r.code, 1);
+  r = Cli(b.dir(), {"peer", "set", "nobody", "--may-forward"});
+  EXPECT_EQ(r.code, 1);
+  r = Cli(b.dir(), {"peer", "add", "delta", "--url", "https://d.example", "--forward-max-tlp", "x"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("forward_max_tlp"), std::string::npos) << r.err;
+  r = Cli(b.dir(), {"peer", "list"});
+  EXPECT_NE(r.out.find("alpha\thttps://alpha.example\t(discover)\t-\tnone\tdefault_tlp=amber "
+                       "may_forward=true forward_max_tlp=clear\n"),
+            std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("delta"), std::string::npos);
 }
 
 TEST(SchedulerTest, RunsPeriodicallyAndStops) {
