@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "audit/audit_cli.h"
-#include "audit/disclosure_hook.h"
 #include "audit/disclosure_log.h"
 #include "cli/commands.h"
 #include "cli/runtime.h"
@@ -135,35 +134,29 @@ int Export(Context& ctx, const std::string& collection, const std::string& outpu
   store::Store* store = &(*runtime)->store();
   auto c = store->GetCollection(collection);
   if (!c.ok()) return Fail(ctx, c.status());
-  policy::Engine* engine = nullptr;
-  audit::DisclosureLog* log = nullptr;
-  std::optional<auth::Principal> principal;
-  std::optional<policy::PermittedAction> min_action;
+  // Without --as the data folder's operator exports everything, unrecorded (no one else
+  // receives it); with --as the user's organization receives what the gate lets it, recorded.
+  std::optional<gate::Recipient> to;
   if (!options.min_action.empty()) {
-    min_action = policy::ParsePermittedAction(options.min_action);
-    if (!min_action) return Fail(ctx, InvalidArgument("--min-action: unknown permitted action '" +
-                                                      options.min_action + "'"));
+    if (!policy::ParsePermittedAction(options.min_action)) {
+      return Fail(ctx, InvalidArgument("--min-action: unknown permitted action '" +
+                                       options.min_action + "'"));
+    }
     if (options.as_user.empty()) return Fail(ctx, InvalidArgument("--min-action needs --as"));
   }
+  gate::AccessGate& gate = (*runtime)->gate();
   if (!options.as_user.empty()) {
     auto user = store->GetUser(options.as_user);
     if (!user.ok()) return Fail(ctx, user.status());
-    principal = auth::Principal{user->name, user->org_id, user->role};
-    engine = &(*runtime)->engine();
-    log = &(*runtime)->log();
-    auto access = engine->Access(*principal, *c);
+    const auth::Principal principal{user->name, user->org_id, user->role};
+    auto access = gate.Access(principal, *c);
     if (!access.ok()) return Fail(ctx, access.status());
     if (!access->can_read) return Fail(ctx, NotFound("no collection '" + collection + "'"));
+    to = gate::RecipientOf(principal, /*over_tls=*/true);
+    to->min_action = options.min_action;
   }
-  store::RowFilter filter;
-  if (principal) {
-    store::RowFilter visible = engine->ReadFilter(*principal, /*over_tls=*/true, *c);
-    filter = [&, visible](const store::ObjectRow& row) {
-      if (visible && !visible(row)) return false;
-      if (!min_action || principal->org_id == c->owner_org) return true;
-      return engine->Decide(principal->org_id, true, *c, row).permitted_actions >= *min_action;
-    };
-  }
+  const store::RowFilter filter =
+      to ? gate::ScanFilter(gate.Judge(*to, *c, gate::Use::kRead)) : store::RowFilter();
 
   std::ofstream file;
   if (output != "-") {
@@ -179,28 +172,29 @@ int Export(Context& ctx, const std::string& collection, const std::string& outpu
   q.limit = 1000;
   q.versions.all = options.all_versions;
   size_t n = 0;
-  std::optional<audit::DisclosureHook> disclosure;
-  if (log) disclosure.emplace(audit::MakeDisclosureHook(*log));
   while (true) {
     auto page = store->QueryObjects(q, filter);
     if (!page.ok()) return Fail(ctx, page.status());
-    for (auto& row : page->rows) {
-      if (principal) engine->Rewrite(*principal, true, *c, row);
-      out << (n++ ? ",\n" : "\n") << row.json;
-    }
-    if (log && !page->rows.empty()) {
-      // Recorded before the next page is read: nothing leaves without its record.
-      Status st = disclosure->Record(principal->org_id, principal->user, "cli:export", *c, page->rows);
+    if (to && !page->rows.empty()) {
+      // Recorded before any of the page is written: nothing leaves without its record.
+      store::AuditItemList items;
+      items.Reserve(page->rows.size());
+      for (auto& row : page->rows) {
+        gate.Rewrite(*to, *c, row);
+        items.Add(row.id, row.version, row.disclosed_under);
+      }
+      Status st = (*runtime)->sink().Record(*to, "cli:export", *c, std::move(items));
       if (!st.ok()) return Fail(ctx, st);
     }
+    for (const auto& row : page->rows) out << (n++ ? ",\n" : "\n") << row.json;
     if (!page->more) break;
     q.added_after_us = page->rows.back().date_added_us;
   }
   out << "\n]}\n";
   out.flush();
   if (!out) return Fail(ctx, Internal("write failed"));
-  if (log) {
-    if (Status st = log->Flush(); !st.ok()) return Fail(ctx, st);
+  if (to) {
+    if (Status st = (*runtime)->log().Flush(); !st.ok()) return Fail(ctx, st);
   }
   ctx.err << "exported " << n << " objects\n";
   return kExitOk;

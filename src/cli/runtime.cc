@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "audit/audit_cli.h"
-#include "audit/disclosure_hook.h"
 #include "sync/origin_terms.h"
 
 namespace tabadul::cli {
@@ -57,30 +56,15 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options, co
     if (definitions) (void)engine->Reload();
   });
 
+  r->gate_ = std::make_unique<policy::Gate>(*r->engine_);
+  r->sink_ = std::make_unique<audit::LogSink>(*r->audit_, [](const Status& st) {
+    std::cerr << "tabadul: disclosure log: " << st.message() << std::endl;
+  });
+
   // Federation: a push goes only where the visibility rule lets the peer's organization receive
   // each version (which includes the terms of versions that came from elsewhere), rewritten as a
   // TAXII read would be, and recorded in the disclosure log before it is sent.
-  sync::SyncHooks hooks;
-  hooks.push_filter = [engine](const sync::Peer& p, const store::Collection& c,
-                               const store::ObjectRow& r) {
-    if (p.org_id.empty()) return false;  // a peer of no known organization receives nothing
-    const bool tls = p.url.rfind("https://", 0) == 0;
-    const policy::Decision d = engine->Decide(p.org_id, tls, c, r);
-    r.disclosed_under = d.agreement;  // for push_disclosure's record (the engine keeps the text)
-    return d.visible;
-  };
-  hooks.push_rewrite = [engine](const sync::Peer& p, const store::Collection& c,
-                                store::ObjectRow& r) {
-    const bool tls = p.url.rfind("https://", 0) == 0;
-    engine->Rewrite(auth::Principal{"peer:" + p.name, p.org_id, store::Role::kReader}, tls, c, r);
-  };
-  auto record = audit::MakeDisclosureHook(*r->audit_);
-  hooks.push_disclosure = [record](const sync::Peer& p, const store::Collection& c,
-                                   const std::vector<store::ObjectRow>& rows) {
-    Status st = record.Record(p.org_id, "peer:" + p.name, "sync:push", c, rows);
-    if (!st.ok()) std::cerr << "tabadul: disclosure log: " << st.message() << std::endl;
-    return st;
-  };
+  sync::SyncHooks hooks{r->gate_.get(), r->sink_.get()};
   r->sync_ = std::make_unique<sync::SyncService>(*r->store_, *r->pipeline_, *r->peers_, clock,
                                                  std::move(hooks));
   return r;

@@ -12,6 +12,8 @@
 #include <string>
 
 #include "audit/disclosure_log.h"
+#include "audit/log_sink.h"
+#include "policy/gate.h"
 #include "common/clock.h"
 #include "intake/pipeline.h"
 #include "policy/engine.h"
@@ -37,6 +39,9 @@ class Runtime {
   store::SqliteAgreementStore& agreements() { return *agreements_; }
   policy::Engine& engine() { return *engine_; }
   audit::DisclosureLog& log() { return *audit_; }
+  // The one gate out and its record: every read path of this process delivers through them.
+  gate::AccessGate& gate() { return *gate_; }
+  gate::DisclosureSink& sink() { return *sink_; }
   // Register observers (indexes) before the first write or sync run.
   intake::Pipeline& pipeline() { return *pipeline_; }
   sync::PeerRegistry& peers() { return *peers_; }
@@ -49,6 +54,8 @@ class Runtime {
   std::unique_ptr<store::SqliteAgreementStore> agreements_;
   std::unique_ptr<policy::Engine> engine_;
   std::unique_ptr<audit::DisclosureLog> audit_;
+  std::unique_ptr<policy::Gate> gate_;
+  std::unique_ptr<audit::LogSink> sink_;
   std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<sync::PeerRegistry> peers_;
   std::unique_ptr<sync::SyncService> sync_;

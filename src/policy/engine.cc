@@ -141,6 +141,27 @@ store::RowFilter Engine::ReadFilter(const auth::Principal& principal, bool over_
   };
 }
 
+std::function<Decision(const store::ObjectRow&)> Engine::Decider(std::string_view org_id,
+                                                                 bool over_tls,
+                                                                 const store::Collection& c) {
+  struct State {
+    std::shared_ptr<const PolicySnapshot> snapshot;
+    store::Collection collection;
+    std::string org;
+    std::unique_ptr<VisibilityCheck> check;
+  };
+  auto state = std::make_shared<State>();
+  state->snapshot = Snapshot();
+  state->collection = c;
+  state->org = std::string(org_id);
+  state->check = std::make_unique<VisibilityCheck>(
+      *state->snapshot, Viewer{state->org, clock_.NowMicros(), over_tls}, state->collection);
+  if (!state->check->CollectionVisible()) return [](const store::ObjectRow&) { return Decision{}; };
+  return [this, state](const store::ObjectRow& row) {
+    return DecideWith(*state->snapshot, *state->check, row);
+  };
+}
+
 Decision Engine::Decide(std::string_view org_id, bool over_tls, const store::Collection& c,
                         const store::ObjectRow& row) {
   auto snapshot = Snapshot();

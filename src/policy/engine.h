@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -84,6 +85,12 @@ class Engine {
   // when the decision for this recipient says so. No-op for the provider.
   void Rewrite(const auth::Principal& principal, bool over_tls, const store::Collection& c,
                store::ObjectRow& row);
+
+  // The rule prepared for one (recipient, collection) pair: a function deciding rows, holding
+  // its own snapshot so that a page is decided consistently. Thread-safe; valid for the engine's
+  // lifetime. policy::Gate builds every judge on it.
+  std::function<Decision(const store::ObjectRow&)> Decider(std::string_view org_id, bool over_tls,
+                                                           const store::Collection& c);
 
   // The full decision for one row (used by export/matching to consult permitted actions).
   // Its `agreement` views text the engine keeps for its own lifetime (see ref_pool_).

@@ -189,10 +189,12 @@ Status Replicator::Push(const Peer& peer, const Subscription& sub, TaxiiClient& 
     return cp.status();
   }
   report.cursor = std::to_string(cursor);
-  const store::RowFilter filter = [&](const store::ObjectRow& row) {
-    // No gate, no delivery: a replicator built without a push filter pushes nothing.
-    return hooks_.push_filter && hooks_.push_filter(peer, collection, row);
-  };
+  // No gate or no record, no delivery.
+  if (!hooks_.gate || !hooks_.sink) return FailedPrecondition("no gate: nothing is pushed");
+  // A peer's organization receives what the rule lets it receive, over TLS when the URL says so.
+  const gate::Recipient to{peer.org_id, "peer:" + peer.name, peer.url.rfind("https://", 0) == 0, {}};
+  const store::RowFilter filter =
+      gate::ScanFilter(hooks_.gate->Judge(to, collection, gate::Use::kPush));
   while (true) {
     store::ObjectQuery q;
     q.collection_id = collection.id;
@@ -204,11 +206,13 @@ Status Replicator::Push(const Peer& peer, const Subscription& sub, TaxiiClient& 
     if (page.rows.empty()) break;
     // What the recipient may not learn (e.g. the provider's identity) is rewritten first, and
     // nothing is sent that the disclosure log has not recorded.
-    if (hooks_.push_rewrite) {
-      for (store::ObjectRow& row : page.rows) hooks_.push_rewrite(peer, collection, row);
+    store::AuditItemList items;
+    items.Reserve(page.rows.size());
+    for (store::ObjectRow& row : page.rows) {
+      hooks_.gate->Rewrite(to, collection, row);
+      items.Add(row.id, row.version, row.disclosed_under);
     }
-    if (!hooks_.push_disclosure) return FailedPrecondition("no disclosure log: nothing is pushed");
-    TABADUL_RETURN_IF_ERROR(hooks_.push_disclosure(peer, collection, page.rows));
+    TABADUL_RETURN_IF_ERROR(hooks_.sink->Record(to, "sync:push", collection, std::move(items)));
     TABADUL_ASSIGN_OR_RETURN(RemoteStatus st,
                              client.PostAndWait(api_root, sub.remote_collection,
                                                 Envelope(page.rows), options_.status_wait));

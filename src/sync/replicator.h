@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "gate/gate.h"
 #include "intake/pipeline.h"
 #include "store/store.h"
 #include "sync/peer_registry.h"
@@ -25,27 +26,13 @@
 
 namespace tabadul::sync {
 
-// May this row go to this peer? (The policy module supplies the real rule.) A filter that
-// passes a row may note in row.disclosed_under the agreement it goes under (store/store.h); the
-// row reaches PushDisclosure with that note.
-using PushFilter = std::function<bool(const Peer&, const store::Collection&,
-                                      const store::ObjectRow&)>;
-// Records one delivery to a peer (the audit module supplies the real recorder). Called BEFORE
-// the rows are sent, so that no delivery can escape the log; a failed send is then recorded
-// too, which errs on the side of the log. An error stops the push before anything is sent.
-using PushDisclosure = std::function<Status(const Peer&, const store::Collection&,
-                                            const std::vector<store::ObjectRow>&)>;
-// Rewrites a row that passed the filter before it is sent (attribution the recipient's terms
-// hide), as the TAXII read path does.
-using PushRewrite = std::function<void(const Peer&, const store::Collection&, store::ObjectRow&)>;
-
-
+// What a push goes through: the gate judges each row for the peer's organization (use push)
+// and rewrites what passes; the sink records the delivery before it is sent (a failed record
+// stops the push). Either null = nothing is pushed: there is no ungated default. Both must
+// outlive the replicator.
 struct SyncHooks {
-  // The gate a pushed row passes (the server's wiring asks the visibility rule for the peer's
-  // organization, use push). Null = nothing is pushed: there is no ungated default.
-  PushFilter push_filter;
-  PushRewrite push_rewrite;        // null = rows go as stored
-  PushDisclosure push_disclosure;  // null = nothing is pushed (no delivery without a record)
+  gate::AccessGate* gate = nullptr;
+  gate::DisclosureSink* sink = nullptr;
 };
 
 struct ReplicatorOptions {

@@ -44,7 +44,7 @@ struct SubscriptionState {
 class SyncService {
  public:
   // `store`, `pipeline` (writing into `store`), `registry` and `clock` must outlive the
-  // service. Pulls are written through `pipeline`; pushes pass hooks.push_filter (none: no push).
+  // service. Pulls are written through `pipeline`; pushes pass hooks.gate and hooks.sink (none: no push).
   SyncService(store::Store& store, intake::Pipeline& pipeline, PeerRegistry& registry,
               const Clock& clock, SyncHooks hooks = {}, ServiceOptions options = {});
 

@@ -68,16 +68,37 @@ class Instance {
   PeerRegistry& registry() { return *registry_; }
   SyncService& service() { return *service_; }
   intake::Pipeline& pipeline() { return *pipeline_; }
-  // Hooks for tests of the replication mechanism alone: every row may be pushed, and records
-  // are accepted without a log. The gate itself (the visibility rule, the disclosure log) is
-  // tested through cli::Runtime in tests/sync/gate_test.cc and tests/policy.
-  static SyncHooks MechanismHooks() {
-    SyncHooks h;
-    h.push_filter = [](const Peer&, const store::Collection&, const store::ObjectRow&) { return true; };
-    h.push_disclosure = [](const Peer&, const store::Collection&,
-                           const std::vector<store::ObjectRow>&) { return Status::Ok(); };
-    return h;
-  }
+  // For tests of the replication mechanism alone: a gate that lets `judge` decide (every row
+  // by default) and a sink that keeps what it is told. The real gate (the visibility rule, the
+  // disclosure log) is tested through cli::Runtime (sync_test.cc, tests/policy).
+  class TestGate final : public gate::AccessGate {
+   public:
+    explicit TestGate(gate::RowJudge judge = nullptr) : judge_(std::move(judge)) {}
+    Result<store::Grant> Access(const auth::Principal&, const store::Collection&) override {
+      return store::Grant{true, false};
+    }
+    gate::RowJudge Judge(const gate::Recipient& to, const store::Collection&, gate::Use) override {
+      if (judge_) return judge_;
+      return [](const store::ObjectRow&) { return gate::Verdict{true, {}}; };
+    }
+    void Rewrite(const gate::Recipient&, const store::Collection&, store::ObjectRow&) override {}
+
+   private:
+    gate::RowJudge judge_;
+  };
+  class TestSink final : public gate::DisclosureSink {
+   public:
+    Status Record(const gate::Recipient& to, std::string_view, const store::Collection&,
+                  store::AuditItemList items) override {
+      for (const auto& item : items.Items()) {
+        received.push_back(to.org_id + " " + std::string(item.object_id) + " " +
+                           std::string(item.agreement));
+      }
+      return Status::Ok();
+    }
+    std::vector<std::string> received;  // "org id agreement" per delivered item
+  };
+  SyncHooks MechanismHooks() { return SyncHooks{&mechanism_gate_, &mechanism_sink_}; }
   void set_faults(Faults f) {
     std::lock_guard l(faults_mu_);
     faults_ = std::move(f);
@@ -95,6 +116,8 @@ class Instance {
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<PeerRegistry> registry_;
   std::unique_ptr<auth::Authenticator> auth_;
+  TestGate mechanism_gate_;
+  TestSink mechanism_sink_;
   std::unique_ptr<intake::Pipeline> pipeline_;
   std::unique_ptr<taxii::TaxiiApi> api_;
   std::unique_ptr<SyncService> service_;

@@ -188,21 +188,12 @@ TEST(SyncTest, ACustomPushFilterAndDisclosureAreHonoured) {
   Instance a("alpha"), b("bravo");
   std::string ca = a.NewCollection("a"), cb = b.NewCollection("b");
   a.Post(ca, Indicators(0, 20));
-  std::vector<std::string> disclosed;
-  SyncHooks hooks;
-  hooks.push_filter = [](const Peer& p, const store::Collection&, const store::ObjectRow& r) {
-    // The agreement a row goes under reaches push_disclosure on the row (for its record).
-    r.disclosed_under = r.id < IndicatorId(5) ? "first-five@v1" : "";
-    return p.name == "bravo" && r.id < IndicatorId(10);
-  };
-  hooks.push_disclosure = [&](const Peer& p, const store::Collection&,
-                              const std::vector<store::ObjectRow>& rows) {
-    for (const auto& r : rows) {
-      disclosed.push_back(p.org_id + " " + r.id);
-      EXPECT_EQ(r.disclosed_under, r.id < IndicatorId(5) ? "first-five@v1" : "") << r.id;
-    }
-    return Status::Ok();
-  };
+  Instance::TestGate gate([](const store::ObjectRow& r) {
+    // The agreement a row goes under reaches the sink's record.
+    return gate::Verdict{r.id < IndicatorId(10), r.id < IndicatorId(5) ? "first-five@v1" : ""};
+  });
+  Instance::TestSink sink;
+  SyncHooks hooks{&gate, &sink};
   SyncService service(a.store(), a.pipeline(), a.registry(), a.clock(), hooks,
                       Instance::FastOptions(4));
   a.Subscribe(b, Direction::kPush, cb, ca);
@@ -210,8 +201,9 @@ TEST(SyncTest, ACustomPushFilterAndDisclosureAreHonoured) {
   ASSERT_TRUE(outcomes.ok());
   ASSERT_TRUE((*outcomes)[0].status.ok()) << (*outcomes)[0].status.ToString();
   EXPECT_EQ(b.Count(cb), 10u);
-  ASSERT_EQ(disclosed.size(), 10u);
-  EXPECT_EQ(disclosed[0], b.org_id() + " " + IndicatorId(0));
+  ASSERT_EQ(sink.received.size(), 10u);
+  EXPECT_EQ(sink.received[0], b.org_id() + " " + IndicatorId(0) + " first-five@v1");
+  EXPECT_EQ(sink.received[9], b.org_id() + " " + IndicatorId(9) + " ");
 }
 
 // The puller is a forked child killed at a seeded random moment; the parent resumes. Repeated
