@@ -138,7 +138,7 @@ MarkingMeaning ProviderMarkings::Lookup(std::string_view id) const {
     m.tlp = *t;
     return m;
   }
-  auto it = entries_.find(std::string(id));
+  auto it = entries_.find(id);
   if (it == entries_.end()) {
     m.tlp = stix::Tlp::kRed;  // unknown: fail closed
     return m;
@@ -185,7 +185,7 @@ Status MarkingRegistry::Add(std::string_view provider_org, std::string_view id,
 
 const ProviderMarkings& MarkingRegistry::Of(std::string_view provider_org) const {
   static const ProviderMarkings kNone;
-  auto it = providers_.find(std::string(provider_org));
+  auto it = providers_.find(provider_org);
   return it == providers_.end() ? kNone : it->second;
 }
 

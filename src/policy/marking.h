@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,15 @@ Result<MarkingDefinition> ParseMarkingDefinition(std::string_view json);
 // Parses the IEP extension body (the object under extensions[kIepExtensionId]) as JSON text.
 Result<IepPolicy> ParseIepExtension(std::string_view id, std::string_view extension_json);
 
+// Hashes std::string keys and looks them up by std::string_view without a copy (the rule
+// looks up every non-standard ref of every row it reads).
+struct StringViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringViewHash, std::equal_to<>>;
+
 // What a marking-definition id means to the rule, for one provider.
 struct MarkingMeaning {
   // A standard TLP id, or an id the provider published. False: an unknown ref, which means RED.
@@ -111,7 +121,7 @@ class ProviderMarkings {
   // Merges one more definition of `id` (the strictest of all, see above).
   void Merge(const std::string& id, Entry entry);
 
-  std::unordered_map<std::string, Entry> entries_;
+  StringMap<Entry> entries_;
 };
 
 class MarkingRegistry {
@@ -132,7 +142,7 @@ class MarkingRegistry {
   size_t size() const;
 
  private:
-  std::unordered_map<std::string, ProviderMarkings> providers_;
+  StringMap<ProviderMarkings> providers_;
 };
 
 }  // namespace tabadul::policy

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "policy/marking.h"
 #include "stix/tlp.h"
 
 namespace tabadul::policy {
@@ -49,13 +50,13 @@ class OriginTermsIndex {
   }
   // Null when the origin has no terms (it may not be passed on).
   const OriginTerms* Find(std::string_view origin) const {
-    auto it = by_origin_.find(std::string(origin));
+    auto it = by_origin_.find(origin);
     return it == by_origin_.end() ? nullptr : &it->second;
   }
   size_t size() const { return by_origin_.size(); }
 
  private:
-  std::unordered_map<std::string, OriginTerms> by_origin_;
+  StringMap<OriginTerms> by_origin_;
 };
 
 }  // namespace tabadul::policy

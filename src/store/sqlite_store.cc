@@ -185,8 +185,8 @@ std::unique_ptr<ReadScope> SqliteStore::BeginRead() {
   return std::make_unique<SqliteReadScope>(std::move(*lease));
 }
 
-Result<std::unique_ptr<SqliteStore::Lease>> SqliteStore::Acquire() {
-  if (t_pinned.store == this && t_pinned.db != nullptr) {
+Result<std::unique_ptr<SqliteStore::Lease>> SqliteStore::Acquire(bool latest) {
+  if (!latest && t_pinned.store == this && t_pinned.db != nullptr) {
     return std::make_unique<Lease>(*this, t_pinned.db);
   }
   {
@@ -675,7 +675,10 @@ Status SqliteStore::SetCheckpoint(std::string_view key, std::string_view value) 
 }
 
 Result<std::vector<MarkingDefinitionRow>> SqliteStore::ListMarkingDefinitions() {
-  TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire());
+  // The latest state even inside a read scope: the policy engine pairs this list with the
+  // generation it read first (on its own connection), and a scope's older snapshot would pin a
+  // stale list under a newer generation until the next change.
+  TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire(/*latest=*/true));
   // INDEXED BY: an error rather than a silent scan of every object if the index were unusable.
   TABADUL_ASSIGN_OR_RETURN(auto st, (*lease)->Cached(
       "SELECT c.owner_org, o.collection_id, o.id, o.json "

@@ -71,7 +71,9 @@ class SqliteStore final : public Store {
   friend class SqliteReadScope;
 
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
-  Result<std::unique_ptr<Lease>> Acquire();
+  // A connection for one call: the thread's read-scope connection when it holds one, unless
+  // `latest` asks for a pooled connection that reads the latest committed state.
+  Result<std::unique_ptr<Lease>> Acquire(bool latest = false);
 
  public:
   std::unique_ptr<ReadScope> BeginRead() override;

@@ -365,6 +365,17 @@ TEST_F(SqliteStoreTest, MarkingDefinitionsAreListedWithTheirOwnerAndBumpThePolic
   ASSERT_EQ(*store_->DeleteObject("c2", md, VersionMatch{.all = true}), 1);
   EXPECT_EQ(generation(), g0 + 3);
   ASSERT_EQ(store_->ListMarkingDefinitions()->size(), 1u);
+
+  // Inside a read scope the list is still the latest (the scope keeps its snapshot for the rest).
+  auto scope = store_->BeginRead();
+  ASSERT_NE(scope, nullptr);
+  ObjectQuery q;
+  q.collection_id = "c2";
+  EXPECT_EQ(store_->QueryObjects(q, nullptr)->rows.size(), 0u);
+  std::thread writer([&] { ASSERT_TRUE(store_->PutObjects("c2", std::vector{others}, 20).ok()); });
+  writer.join();
+  EXPECT_EQ(store_->ListMarkingDefinitions()->size(), 2u);
+  EXPECT_EQ(store_->QueryObjects(q, nullptr)->rows.size(), 0u);  // the scope's snapshot
 }
 
 TEST_F(SqliteStoreTest, ReopenSeesCommittedData) {

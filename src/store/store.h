@@ -251,8 +251,9 @@ class Store {
 
   // Every stored marking-definition version (all collections, every path that stored it), with
   // its collection's owner, ordered by collection creation then date_added. Cheap whatever the
-  // number of other objects (engines index marking definitions apart). Internal on a store
-  // failure. Every insert or delete of a marking-definition version also bumps the policy
+  // number of other objects (engines index marking definitions apart). Reads the latest
+  // committed state, also inside a BeginRead scope (it feeds a cache versioned by the policy
+  // generation, which is read outside any scope). Internal on a store failure. Every insert or delete of a marking-definition version also bumps the policy
   // generation (store/sqlite_agreements.h, Generation) in the same transaction, so a cached
   // registry built from this list can tell it is stale.
   virtual Result<std::vector<MarkingDefinitionRow>> ListMarkingDefinitions() = 0;
