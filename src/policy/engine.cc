@@ -57,7 +57,9 @@ Status Engine::Reload() {
   }
   next->agreements.Build();
   for (const auto& m : markings) {
-    if (!next->markings.Add(m.owner_org, m.id, m.json).ok()) ++next->unreadable_markings;
+    if (!next->markings.Add(MarkingScope(m.owner_org, m.origin), m.id, m.json).ok()) {
+      ++next->unreadable_markings;
+    }
   }
   for (auto& o : origins) next->origins.Add(std::move(o));
   next->generation = generation;
@@ -79,12 +81,12 @@ int64_t Engine::skipped_agreements() const {
   return skipped_;
 }
 
-std::shared_ptr<const PolicySnapshot> Engine::Snapshot() {
+std::shared_ptr<const PolicySnapshot> Engine::Snapshot(bool check_now) {
   const int64_t now = clock_.NowMicros();
   int64_t known = -1;
   {
     std::lock_guard lock(mu_);
-    if (options_.reload_check_interval_us > 0 &&
+    if (!check_now && options_.reload_check_interval_us > 0 &&
         now - last_check_us_ < options_.reload_check_interval_us && snapshot_->generation >= 0) {
       return snapshot_;
     }
@@ -123,7 +125,7 @@ store::RowFilter Engine::ReadFilter(const auth::Principal& principal, bool over_
     std::unique_ptr<VisibilityCheck> check;
   };
   auto state = std::make_shared<State>();
-  state->snapshot = Snapshot();
+  state->snapshot = Snapshot(/*check_now=*/true);
   state->collection = c;
   state->org = principal.org_id;
   state->check = std::make_unique<VisibilityCheck>(
@@ -151,7 +153,7 @@ std::function<Decision(const store::ObjectRow&)> Engine::Decider(std::string_vie
     std::unique_ptr<VisibilityCheck> check;
   };
   auto state = std::make_shared<State>();
-  state->snapshot = Snapshot();
+  state->snapshot = Snapshot(/*check_now=*/true);
   state->collection = c;
   state->org = std::string(org_id);
   state->check = std::make_unique<VisibilityCheck>(

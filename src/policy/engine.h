@@ -9,8 +9,9 @@
 // the policy generation changes. Every agreement change, every insert or delete of a
 // marking-definition object and every change of a peer's terms bumps it in the same
 // transaction, in any process. A change made through this process's AgreementService reloads at
-// once; any other change is seen within `reload_check_interval_us` (the engine compares the
-// generation). Until then a ref to a definition not yet seen means RED: late is never looser.
+// once; any other change is seen by the next row judge made (ReadFilter, Decider: one generation
+// query per page), and by the other calls within `reload_check_interval_us`. A ref to a
+// definition not yet seen means RED.
 // Validity windows are evaluated per request against the injected clock, so an agreement that
 // ends or starts applies from that instant on without any reload.
 //
@@ -66,8 +67,12 @@ class Engine {
   // failure, the loader's error when it fails (the old snapshot stays in both cases). Stored
   // agreements that no longer parse are skipped (and counted in skipped_agreements()).
   Status Reload();
-  // The current snapshot, refreshed first when the store says it is stale. Never null.
-  std::shared_ptr<const PolicySnapshot> Snapshot();
+  // The current snapshot, refreshed first when the store says it is stale (asked at most every
+  // reload_check_interval_us, or now with `check_now`). Never null. ReadFilter and Decider
+  // check now: a judge for a page is built on the policy as committed when the judge is made,
+  // so a stricter definition another process stored is honoured from the next page on, not a
+  // second later (the entry-path property test found that window).
+  std::shared_ptr<const PolicySnapshot> Snapshot(bool check_now = false);
 
   // What a principal may do with a collection (the ApiHooks.access contract): the stored grant
   // when the principal's organization owns the collection; read-only when an agreement from the

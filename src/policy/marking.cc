@@ -7,6 +7,15 @@
 #include "common/timestamp.h"
 
 namespace tabadul::policy {
+
+std::string MarkingScope(std::string_view provider_org, std::string_view origin) {
+  std::string scope(provider_org);
+  if (!origin.empty()) {
+    scope += '\x1f';  // neither an identity id nor a peer name contains it
+    scope += origin;
+  }
+  return scope;
+}
 namespace json = boost::json;
 namespace {
 

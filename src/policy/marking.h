@@ -103,6 +103,13 @@ struct MarkingMeaning {
   const IepPolicy* iep = nullptr;  // the (strictest) IEP policy, when one definition is one
 };
 
+// Whose definitions an object's refs resolve against: the provider organization's own (origin
+// "") for what was posted here; for what was pulled from a peer, only the definitions pulled from
+// that same peer into the provider's collections. A peer's definitions thus never give meaning to
+// refs on the provider's own objects (a peer defining as CLEAR an id the provider uses but never
+// defined would otherwise lower the provider's objects from RED), nor the other way round.
+std::string MarkingScope(std::string_view provider_org, std::string_view origin);
+
 // The definitions one provider published.
 class ProviderMarkings {
  public:

@@ -62,6 +62,7 @@ stix::Tlp CollectionDefaultTlp(const store::Collection& collection) {
 VisibilityCheck::VisibilityCheck(const PolicyTables& tables, const Viewer& viewer,
                                  const store::Collection& collection)
     : markings_(tables.markings.Of(collection.owner_org)),
+      registry_(tables.markings),
       origins_(tables.origins),
       collection_(collection),
       default_tlp_(CollectionDefaultTlp(collection)),
@@ -95,12 +96,16 @@ Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
     origin = origins_.Find(v.origin);
     if (!origin || !origin->may_forward) return d;
   }
+  // V's refs mean what its provider's definitions say, or, for a version pulled from a peer,
+  // what the definitions pulled from that peer say (MarkingScope).
+  const ProviderMarkings& markings =
+      v.origin.empty() ? markings_ : registry_.Of(MarkingScope(collection_.owner_org, v.origin));
   // V's own exchange terms.
   PermittedAction iep_actions = PermittedAction::kExternallyVisibleDirect;
   bool iep_anonymize = false;
   for (const auto* refs : {&v.marking_refs, &v.granular_refs}) {
     for (const auto& ref : *refs) {
-      const IepPolicy* iep = markings_.Lookup(ref).iep;
+      const IepPolicy* iep = markings.Lookup(ref).iep;
       if (!iep) continue;
       if (!iep->ValidAt(now_us_)) return d;
       if (iep->encrypt_in_transit == EncryptInTransit::kMust && !over_tls_) return d;
@@ -108,7 +113,7 @@ Decision VisibilityCheck::Evaluate(const ObjectFacts& v) const {
       iep_actions = std::min(iep_actions, iep->permitted_actions);
     }
   }
-  const stix::Tlp tlp = EffectiveTlp(markings_, origin ? origin->default_tlp : default_tlp_, v);
+  const stix::Tlp tlp = EffectiveTlp(markings, origin ? origin->default_tlp : default_tlp_, v);
   if (origin && tlp > origin->forward_max_tlp) return d;
   PermittedAction best = PermittedAction::kNone;
   bool agreement_anonymize = false;

@@ -138,7 +138,8 @@ class VisibilityCheck {
   Decision Evaluate(const ObjectFacts& v) const;
 
  private:
-  const ProviderMarkings& markings_;  // the provider's
+  const ProviderMarkings& markings_;  // the provider's own (for versions posted here)
+  const MarkingRegistry& registry_;   // every scope (for versions pulled from a peer)
   const OriginTermsIndex& origins_;
   const store::Collection& collection_;
   stix::Tlp default_tlp_;  // the collection's

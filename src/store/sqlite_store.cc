@@ -681,7 +681,7 @@ Result<std::vector<MarkingDefinitionRow>> SqliteStore::ListMarkingDefinitions() 
   TABADUL_ASSIGN_OR_RETURN(auto lease, Acquire(/*latest=*/true));
   // INDEXED BY: an error rather than a silent scan of every object if the index were unusable.
   TABADUL_ASSIGN_OR_RETURN(auto st, (*lease)->Cached(
-      "SELECT c.owner_org, o.collection_id, o.id, o.json "
+      "SELECT c.owner_org, o.collection_id, o.id, o.json, o.origin "
       "FROM objects AS o INDEXED BY objects_marking_definitions "
       "JOIN collections AS c ON c.id = o.collection_id "
       "WHERE o.type = 'marking-definition' ORDER BY c.seq, o.date_added"));
@@ -689,7 +689,7 @@ Result<std::vector<MarkingDefinitionRow>> SqliteStore::ListMarkingDefinitions() 
   while (true) {
     TABADUL_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3)});
+    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4)});
   }
   return out;
 }

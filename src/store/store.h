@@ -137,6 +137,7 @@ struct MarkingDefinitionRow {
   std::string collection_id;
   std::string id;
   std::string json;
+  std::string origin;  // "" when posted here; else the peer it was pulled from
 };
 
 // What happened to one posted object.

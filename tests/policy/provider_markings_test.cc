@@ -262,6 +262,23 @@ TEST_P(ProviderMarkingsTest, AProvidersConflictingDefinitionsNeverLowerTheLevel)
   EXPECT_EQ(Visible(kR), std::set<std::string>{});
 }
 
+// Definitions pulled from a peer into P's collections count only for what was pulled from that
+// peer: a peer that defines as CLEAR an id P uses but never defined does not lower P's objects.
+TEST_P(ProviderMarkingsTest, APeersDefinitionsNeverGiveMeaningToTheProvidersOwnRefs) {
+  const std::string green = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
+  Store("p", kPColl, {Indicator(1, {kD}), Indicator(2, {green})});
+  EXPECT_EQ(Visible(kR), std::set<std::string>{"02"});
+  auto definition = stix::ParseObject(TlpDefinition(kD, "clear"));
+  ASSERT_TRUE(definition.ok());
+  store::PutOptions pulled;
+  pulled.origin = "partner";
+  auto put = store_->PutObjects(kPDefs, std::span(&*definition, 1), clock_.NowMicros(), pulled);
+  ASSERT_TRUE(put.ok());
+  ASSERT_EQ((*put)[0].kind, store::PutOutcome::Kind::kAdded);
+  EXPECT_EQ(Visible(kR), std::set<std::string>{"02"});  // D still means nothing P defined: RED
+  EXPECT_EQ(Visible(kP), (std::set<std::string>{"01", "02"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(EntryPaths, ProviderMarkingsTest,
                          ::testing::Values(Path::kTaxiiPost, Path::kPutObjects),
                          [](const auto& info) {

@@ -171,10 +171,13 @@ class Oracle {
 
   // The readings of a ref on an object of `owner`: the standard ids mean their level; any other
   // id means what one of the owner's own definitions of it says (another organization's never
-  // counts), and a ref the owner never published reads as RED.
-  std::vector<std::optional<Level>> Readings(const std::string& owner,
+  // counts), and a ref the owner never published reads as RED. A version pulled from a peer
+  // reads only definitions pulled from that peer: this scenario pulls none, so its
+  // non-standard refs read as RED.
+  std::vector<std::optional<Level>> Readings(const std::string& owner, const std::string& origin,
                                              const std::string& ref) const {
     if (auto it = kStandardTlp.find(ref); it != kStandardTlp.end()) return {it->second};
+    if (!origin.empty()) return {kRed};
     auto org = published_.find(owner);
     if (org != published_.end()) {
       if (auto it = org->second.find(ref); it != org->second.end()) {
@@ -190,8 +193,8 @@ class Oracle {
   // the granular refs' levels), taken at the STRICTEST of every way of reading each ref.
   Level TlpOf(const OracleCollection& c, const OracleVersion& v, Level fallback) const {
     std::vector<std::vector<std::optional<Level>>> object, granular;
-    for (const auto& r : v.refs) object.push_back(Readings(c.owner, r));
-    for (const auto& r : v.granular) granular.push_back(Readings(c.owner, r));
+    for (const auto& r : v.refs) object.push_back(Readings(c.owner, v.origin, r));
+    for (const auto& r : v.granular) granular.push_back(Readings(c.owner, v.origin, r));
     const size_t n = object.size() + granular.size();
     std::vector<size_t> pick(n, 0);
     int worst = -1;
@@ -241,7 +244,8 @@ class Oracle {
     bool iep_hide = false;
     std::vector<std::string> all = v.refs;
     all.insert(all.end(), v.granular.begin(), v.granular.end());
-    auto org_defs = published_.find(c.owner);
+    // (A pulled version has no definitions in its scope here: no IEP policy applies to it.)
+    auto org_defs = v.origin.empty() ? published_.find(c.owner) : published_.end();
     for (const auto& r : all) {
       if (kStandardTlp.count(r) || org_defs == published_.end()) continue;
       auto defs = org_defs->second.find(r);
