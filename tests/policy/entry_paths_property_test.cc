@@ -190,6 +190,7 @@ struct View {
   std::vector<OracleAgreement> agreements;
   const Published* published = nullptr;
   const std::map<std::string, OracleTerms>* terms = nullptr;
+  const Published* pulled = nullptr;  // definitions by the peer they were pulled from
 };
 
 // What the objects path gave one user for one collection in one instance (for comparison across
@@ -518,7 +519,7 @@ class EntryPathsTest : public ::testing::Test {
     std::vector<std::string> ids;  // every object id, in first-stored order
   };
   Expected Expect(const View& view, const OracleCollection& c, int user, bool tls) const {
-    const Oracle oracle(*view.published);
+    const Oracle oracle(*view.published, view.pulled);
     Expected e;
     e.access = oracle.Access(UserName(user), OrgId(user), c, now_, view.agreements);
     std::map<std::string, const OracleVersion*> latest;
@@ -736,7 +737,8 @@ TEST_F(EntryPathsTest, EveryRecipientSeesTheSameWhateverTheWayIn) {
   for (const auto& m : markings) ref_pool.push_back(m.id);
   ref_pool.push_back(kUnknownMarkingId);
 
-  Published published;                       // by post, import and pulled alike
+  Published published;                       // by post and import (by owner)
+  Published pulled_definitions;              // by the peer they were pulled from
   const Published none;                      // ingest stores no definitions
   std::map<std::string, OracleTerms> terms;  // the pulling instance's peers
   int64_t explained_differences = 0, not_forwarded_checked = 0;
@@ -783,6 +785,15 @@ TEST_F(EntryPathsTest, EveryRecipientSeesTheSameWhateverTheWayIn) {
         if (std::none_of(defs.begin(), defs.end(),
                          [&](const MarkingVariant& d) { return d.json == variant.json; })) {
           defs.push_back(variant);
+        }
+        // The pulled copies read only what came from the same peer (policy::MarkingScope).
+        const std::string tag = std::to_string(scenario_) + "-" + std::to_string(ci);
+        for (const std::string origin : {"fwd-" + tag, "nf-" + tag}) {
+          auto& from_peer = pulled_definitions[origin][m.id];
+          if (std::none_of(from_peer.begin(), from_peer.end(),
+                           [&](const MarkingVariant& d) { return d.json == variant.json; })) {
+            from_peer.push_back(variant);
+          }
         }
       }
       const int nobj = 1 + rng() % 4;
@@ -899,7 +910,7 @@ TEST_F(EntryPathsTest, EveryRecipientSeesTheSameWhateverTheWayIn) {
     const View post_view{posted, agreements, &published, &kNoTerms};
     std::vector<OracleCollection> pulled_all = pulled;
     pulled_all.insert(pulled_all.end(), not_forwarded.begin(), not_forwarded.end());
-    const View pulled_view{pulled_all, agreements_pulled, &published, &terms};
+    const View pulled_view{pulled_all, agreements_pulled, &published, &terms, &pulled_definitions};
     const View ingest_view{ingested, agreements, &none, &kNoTerms};
 
     const Observed by_post = CheckInstance(post_, post_view, tls);
@@ -921,9 +932,35 @@ TEST_F(EntryPathsTest, EveryRecipientSeesTheSameWhateverTheWayIn) {
         Items extra, missing;
         std::set_difference(q.begin(), q.end(), p.begin(), p.end(), std::back_inserter(extra));
         std::set_difference(p.begin(), p.end(), q.begin(), q.end(), std::back_inserter(missing));
-        EXPECT_TRUE(extra.empty()) << "sync pull delivers what TAXII POST withholds, user" << user
-                                   << ToString(extra) << "\n"
-                                   << Describe(post_view, c, user, tls[user]);
+        // The pulled copy reads only the definitions this peer sent (policy::MarkingScope): a ref
+        // the owner defined elsewhere is unknown there, i.e. RED without the owner's IEP terms, so
+        // a RED recipient may get a version that the owner's own (e.g. expired) IEP definition
+        // withholds as posted. Any other extra is a leak. (The pulled instance is checked
+        // against its own oracle above, which models the scope exactly.)
+        const auto& from_peer =
+            pulled_definitions["fwd-" + std::to_string(scenario_) + "-" + std::to_string(ci)];
+        auto out_of_scope = [&](const OracleVersion& v) {
+          std::vector<std::string> refs = v.refs;
+          refs.insert(refs.end(), v.granular.begin(), v.granular.end());
+          return std::any_of(refs.begin(), refs.end(), [&](const auto& r) {
+            return kStandardTlp.count(r) == 0 && from_peer.count(r) == 0;
+          });
+        };
+        auto version_of = [&](const std::string& id, const std::string& version) {
+          const OracleVersion* v = nullptr;
+          for (const auto& x : c.versions) {
+            if (x.id == id && (Unversioned(id) ? "" : NormVersion(x.modified)) == version) v = &x;
+          }
+          return v;
+        };
+        Items leaked;
+        for (const auto& item : extra) {
+          const OracleVersion* v = version_of(std::get<0>(item), std::get<1>(item));
+          if (v == nullptr || !out_of_scope(*v)) leaked.push_back(item);
+        }
+        EXPECT_TRUE(leaked.empty()) << "sync pull delivers what TAXII POST withholds, user" << user
+                                    << ToString(leaked) << "\n"
+                                    << Describe(post_view, c, user, tls[user]);
         // Withheld only where the appended default raised a provider-defined lower level.
         const Oracle oracle(published);
         for (const auto& [id, version, by] : missing) {
@@ -936,8 +973,10 @@ TEST_F(EntryPathsTest, EveryRecipientSeesTheSameWhateverTheWayIn) {
             return kStandardTlp.count(r) > 0;
           });
           const Level as_posted = oracle.TlpOf(c, *v, Oracle::DefaultOf(c));
-          EXPECT_TRUE(!standard && v->type != "marking-definition" &&
-                      as_posted < Oracle::DefaultOf(c))
+          // Or a ref the owner defined elsewhere than in what this peer sent: the pulled copy
+          // reads only the peer's definitions (policy::MarkingScope), so it is RED there.
+          EXPECT_TRUE(out_of_scope(*v) || (!standard && v->type != "marking-definition" &&
+                                       as_posted < Oracle::DefaultOf(c)))
               << "sync pull withholds " << id << " " << version << " from user" << user
               << " for no documented reason\n"
               << Describe(post_view, c, user, tls[user]);

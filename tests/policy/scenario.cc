@@ -89,14 +89,20 @@ std::vector<UserMarking> UserMarkings() {
   return m;
 }
 
+const std::map<std::string, std::vector<MarkingVariant>>* Oracle::ScopeOf(
+    const std::string& owner, const std::string& origin) const {
+  const Published* by = origin.empty() ? &published_ : pulled_;
+  if (by == nullptr) return nullptr;
+  auto it = by->find(origin.empty() ? owner : origin);
+  return it == by->end() ? nullptr : &it->second;
+}
+
 std::vector<std::optional<Level>> Oracle::Readings(const std::string& owner,
                                                    const std::string& origin,
                                                    const std::string& ref) const {
   if (auto it = kStandardTlp.find(ref); it != kStandardTlp.end()) return {it->second};
-  if (!origin.empty()) return {kRed};
-  auto org = published_.find(owner);
-  if (org != published_.end()) {
-    if (auto it = org->second.find(ref); it != org->second.end()) {
+  if (const auto* scope = ScopeOf(owner, origin)) {
+    if (auto it = scope->find(ref); it != scope->end()) {
       std::vector<std::optional<Level>> out;
       for (const auto& d : it->second) out.push_back(d.tlp);
       return out;
@@ -158,12 +164,11 @@ bool Oracle::Visible(const std::string& org, const OracleCollection& c, const Or
   bool iep_hide = false;
   std::vector<std::string> all = v.refs;
   all.insert(all.end(), v.granular.begin(), v.granular.end());
-  // (A pulled version has no definitions in its scope in these scenarios: no IEP applies.)
-  auto org_defs = v.origin.empty() ? published_.find(c.owner) : published_.end();
+  const auto* scope = ScopeOf(c.owner, v.origin);
   for (const auto& r : all) {
-    if (kStandardTlp.count(r) || org_defs == published_.end()) continue;
-    auto defs = org_defs->second.find(r);
-    if (defs == org_defs->second.end()) continue;
+    if (kStandardTlp.count(r) || scope == nullptr) continue;
+    auto defs = scope->find(r);
+    if (defs == scope->end()) continue;
     for (const auto& d : defs->second) {
       if (!d.iep) continue;
       if (!d.iep->current) return false;

@@ -99,14 +99,15 @@ struct OracleCollection {
 
 class Oracle {
  public:
-  // `published` must outlive the oracle; it may grow between calls.
-  explicit Oracle(const Published& published) : published_(published) {}
+  // `published` (by owner) must outlive the oracle; it may grow between calls. `pulled` holds,
+  // by origin (peer name), the definitions pulled from that peer (null: none were).
+  explicit Oracle(const Published& published, const Published* pulled = nullptr)
+      : published_(published), pulled_(pulled) {}
 
   // The readings of a ref on an object of `owner`: the standard ids mean their level; any other
   // id means what one of the owner's own definitions of it says (another organization's never
   // counts), and a ref the owner never published reads as RED. A version pulled from a peer
-  // (`origin`) reads only definitions pulled from that peer; the scenarios pull none, so its
-  // non-standard refs read as RED.
+  // (`origin`) reads only the definitions pulled from that same peer (`pulled`).
   std::vector<std::optional<Level>> Readings(const std::string& owner, const std::string& origin,
                                              const std::string& ref) const;
 
@@ -129,6 +130,10 @@ class Oracle {
 
  private:
   const Published& published_;
+  const Published* pulled_;
+  // The definitions V's refs resolve against (null: none).
+  const std::map<std::string, std::vector<MarkingVariant>>* ScopeOf(const std::string& owner,
+                                                                    const std::string& origin) const;
 };
 
 // ---- The world: organizations, users, objects -------------------------------------------------
