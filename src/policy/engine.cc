@@ -118,26 +118,8 @@ Decision Engine::DecideWith(const PolicySnapshot& s, const VisibilityCheck& chec
 store::RowFilter Engine::ReadFilter(const auth::Principal& principal, bool over_tls,
                                     const store::Collection& c) {
   if (principal.org_id == c.owner_org) return nullptr;  // the provider sees all it posted
-  struct State {
-    std::shared_ptr<const PolicySnapshot> snapshot;
-    store::Collection collection;
-    std::string org;
-    std::unique_ptr<VisibilityCheck> check;
-  };
-  auto state = std::make_shared<State>();
-  state->snapshot = Snapshot(/*check_now=*/true);
-  state->collection = c;
-  state->org = principal.org_id;
-  state->check = std::make_unique<VisibilityCheck>(
-      *state->snapshot, Viewer{state->org, clock_.NowMicros(), over_tls}, state->collection);
-  if (!state->check->CollectionVisible()) {
-    return [](const store::ObjectRow& row) {
-      row.disclosed_under = {};
-      return false;
-    };
-  }
-  return [this, state](const store::ObjectRow& row) {
-    const Decision d = DecideWith(*state->snapshot, *state->check, row);
+  return [decide = Decider(principal.org_id, over_tls, c)](const store::ObjectRow& row) {
+    const Decision d = decide(row);
     row.disclosed_under = d.agreement;  // empty when refused
     return d.visible;
   };
