@@ -4,6 +4,7 @@
 
 #include "audit/audit_cli.h"
 #include "audit/disclosure_log.h"
+#include "audit/log_sink.h"
 #include "cli/commands.h"
 #include "cli/runtime.h"
 #include "cli/services.h"
@@ -121,17 +122,13 @@ int RunCli(int argc, char** argv) {
   auto open_recorder = [&ctx](const std::string& dir) -> Result<Recorder> {
     TABADUL_ASSIGN_OR_RETURN(auto opened, audit::DisclosureLog::Open(
                                               dir + "/" + audit::kDatabaseFileName, dir, ctx.clock));
+    // The sink writes the record; the recorder owns the log it writes into.
     std::shared_ptr<audit::DisclosureLog> log = std::move(opened);
-    return Recorder([log](const auth::Principal& who, std::string_view path,
-                          const store::Collection& collection, store::AuditItemList items) {
-      audit::Disclosure d;
-      d.org_id = who.org_id;
-      d.user = who.user;
-      d.path = std::string(path);
-      d.collection_id = collection.id;
-      d.agreement_id = items.agreement_table();  // the items' own (store/sqlite_audit.h)
-      d.versions = std::move(items);
-      return log->Append(std::move(d));
+    auto sink = std::make_shared<audit::LogSink>(*log);
+    return Recorder([log, sink](const auth::Principal& who, std::string_view path,
+                           const store::Collection& collection, store::AuditItemList items) {
+      return sink->Record(gate::Recipient{who.org_id, who.user, false, {}}, path, collection,
+                          std::move(items));
     });
   };
   // `search --as` and `ingest --as` apply the server's visibility rule (agreements, TLP, IEP),

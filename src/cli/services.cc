@@ -137,18 +137,11 @@ Result<std::unique_ptr<Services>> Services::Open(const ServicesOptions& options,
                                              }));
   // Search and match hits are disclosures too; a hit that cannot be recorded is not delivered
   // (the handlers answer 500).
-  audit::DisclosureLog* log = &rt.log();
-  auto record_disclosure = [log](const auth::Principal& p, std::string_view path,
-                                 const store::Collection& c, store::AuditItemList items) {
-    std::string agreements = items.agreement_table();  // the items' own (store/sqlite_audit.h)
-    Status st = log->Append({.org_id = p.org_id,
-                             .user = p.user,
-                             .path = std::string(path),
-                             .agreement_id = std::move(agreements),
-                             .collection_id = c.id,
-                             .versions = std::move(items)});
-    if (!st.ok()) std::cerr << "tabadul: disclosure log: " << st.message() << std::endl;
-    return st;
+  // The runtime's sink (audit::LogSink) writes the record and reports a failure.
+  gate::DisclosureSink* sink = &rt.sink();
+  auto record_disclosure = [sink](const auth::Principal& p, std::string_view path,
+                                  const store::Collection& c, store::AuditItemList items) {
+    return sink->Record(gate::Recipient{p.org_id, p.user, false, {}}, path, c, std::move(items));
   };
   match::MatchHandlerOptions match_options;
   match_options.record_disclosure = record_disclosure;
